@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy mapping, engine set-up, unit of work and migrations."""

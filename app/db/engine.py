@@ -1,0 +1,60 @@
+"""Engine creation for the local SQLite database (and PostgreSQL, for the centre and tests).
+
+SQLite is opened with WAL, foreign keys on and a busy timeout. Python's sqlite3 module is
+told to leave transactions alone, and every transaction starts with ``BEGIN IMMEDIATE``:
+a writer takes the write lock up front instead of failing halfway with SQLITE_BUSY when
+it upgrades from a read (SQLAlchemy's documented pysqlite recipe).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+
+BUSY_TIMEOUT_S = 15.0
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create (not connect) an engine; nothing touches the disk or network until first use."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, echo=echo, pool_pre_ping=True)
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEntry) -> None:
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, see _sqlite_on_begin
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+    finally:
+        cursor.close()
+
+
+DURABLE_OPTION = "storedesk_durable"
+
+
+def _sqlite_on_begin(conn: Any) -> None:
+    # The safety level can only change outside a transaction, so it is chosen here, per
+    # transaction: FULL for money records (fsync on every commit), NORMAL otherwise.
+    durable = conn.get_execution_options().get(DURABLE_OPTION, False)
+    conn.exec_driver_sql(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"

@@ -1,0 +1,234 @@
+"""The mapped tables. Money is integer minor units; VAT rates are basis points (2000 = 20 %).
+
+Business tables inherit :class:`~app.db.base.SyncRow`. ``outbox`` and ``counters`` are
+terminal-local bookkeeping and are not themselves synced as business rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db.base import Base, SyncRow
+from app.db.types import UtcDateTime, utcnow
+
+
+class User(SyncRow, Base):
+    __tablename__ = "users"
+    __entity__ = "user"
+    __table_args__ = (UniqueConstraint("store_id", "username"),)
+
+    username: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(32))
+    pin_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Offering(SyncRow, Base):
+    """A sellable catalog item (the full catalog model grows around this)."""
+
+    __tablename__ = "offerings"
+    __entity__ = "offering"
+    __table_args__ = (UniqueConstraint("store_id", "sku"),)
+
+    sku: Mapped[str] = mapped_column(String(64))
+    barcode: Mapped[str | None] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))  # plan, addon, sim, device, accessory, service
+    price_minor: Mapped[int] = mapped_column(BigInteger)
+    monthly_fee_minor: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    vat_rate_bp: Mapped[int] = mapped_column(Integer)
+    lifecycle: Mapped[str] = mapped_column(String(16), default="launched")
+    serial_kind: Mapped[str | None] = mapped_column(String(8))  # "iccid", "imei" or None
+
+
+class Customer(SyncRow, Base):
+    __tablename__ = "customers"
+    __entity__ = "customer"
+    __table_args__ = (
+        UniqueConstraint("customer_no"),
+        Index("ix_customers_search_name", "search_name"),
+        Index("ix_customers_phone", "phone"),
+        Index("ix_customers_document", "doc_number"),
+    )
+
+    customer_no: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16), default="individual")
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    company_name: Mapped[str] = mapped_column(String(200), default="")
+    # Lower-cased, accent-free "last first" used for prefix search on an index.
+    search_name: Mapped[str] = mapped_column(String(220))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(16))  # E.164 digits with "+"
+    email: Mapped[str | None] = mapped_column(String(254))
+    doc_type: Mapped[str | None] = mapped_column(String(16))
+    doc_number: Mapped[str | None] = mapped_column(String(32))
+    doc_country: Mapped[str | None] = mapped_column(String(3))
+    doc_expiry: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+
+    subscriptions: Mapped[list[Subscription]] = relationship(back_populates="customer")
+
+
+class Subscription(SyncRow, Base):
+    __tablename__ = "subscriptions"
+    __entity__ = "subscription"
+    __table_args__ = (Index("ix_subscriptions_msisdn", "msisdn"),)
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
+    msisdn: Mapped[str] = mapped_column(String(16))
+    plan_offering_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("offerings.id"))
+    plan_name: Mapped[str] = mapped_column(String(200))
+    iccid: Mapped[str | None] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    customer: Mapped[Customer] = relationship(back_populates="subscriptions")
+
+
+class Interaction(SyncRow, Base):
+    """One entry of a customer's timeline: a visit, a sale, a payment, a note."""
+
+    __tablename__ = "interactions"
+    __entity__ = "interaction"
+    __table_args__ = (Index("ix_interactions_customer_at", "customer_id", "occurred_at"),)
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(String(500))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class SimCard(SyncRow, Base):
+    __tablename__ = "sim_cards"
+    __entity__ = "sim_card"
+    __table_args__ = (UniqueConstraint("iccid"),)
+
+    iccid: Mapped[str] = mapped_column(String(20))
+    imsi: Mapped[str | None] = mapped_column(String(15))
+    offering_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("offerings.id"))
+    status: Mapped[str] = mapped_column(String(16), default="in_stock")
+
+
+class Order(SyncRow, Base):
+    __tablename__ = "orders"
+    __entity__ = "order"
+    __table_args__ = (UniqueConstraint("number"),)
+
+    number: Mapped[str] = mapped_column(String(40))
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    receipt_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.position", cascade="all, delete-orphan"
+    )
+
+
+class OrderLine(SyncRow, Base):
+    __tablename__ = "order_lines"
+    __entity__ = "order_line"
+
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    offering_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("offerings.id"))
+    sku: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    vat_rate_bp: Mapped[int] = mapped_column(Integer)
+    monthly_fee_minor: Mapped[int | None] = mapped_column(BigInteger)
+    serial: Mapped[str | None] = mapped_column(String(20))
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class OrderEvent(SyncRow, Base):
+    """Who moved an order to which status, and when (append-only)."""
+
+    __tablename__ = "order_events"
+    __entity__ = "order_event"
+
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Payment(SyncRow, Base):
+    """A tender applied to an order. Immutable once written; corrections are new rows."""
+
+    __tablename__ = "payments"
+    __entity__ = "payment"
+
+    order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), index=True)
+    tender: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    given_minor: Mapped[int | None] = mapped_column(BigInteger)
+    change_minor: Mapped[int | None] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+
+
+class Approval(SyncRow, Base):
+    """A manager's approval given on someone else's screen, with the reason."""
+
+    __tablename__ = "approvals"
+    __entity__ = "approval"
+
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    requested_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    approved_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(500))
+
+
+class Counter(Base):
+    """Gap-free local number series (order numbers, receipt numbers) per store/terminal."""
+
+    __tablename__ = "counters"
+
+    series: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_value: Mapped[int] = mapped_column(BigInteger, default=1)
+
+
+class OutboxRow(Base):
+    """A business change waiting to be pushed to the centre, written in the same transaction."""
+
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    operation: Mapped[str] = mapped_column(String(8))  # upsert or delete
+    version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)

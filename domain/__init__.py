@@ -1,0 +1,1 @@
+"""The business of a StoreDesk store in plain Python (standard library only)."""
