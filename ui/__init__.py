@@ -1,1 +1,1 @@
-
+"""StoreDesk's Qt user interface: the only package that imports PySide6."""

@@ -25,7 +25,7 @@ import migrations
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
 
-class DatabaseProblem(Exception):
+class DatabaseProblem(Exception):  # noqa: N818 - reads as what the user is told
     """The database cannot be used as it is; the message says why and what to do."""
 
 
@@ -100,7 +100,11 @@ def _backup_sqlite(engine: Engine, revision: str | None) -> Path | None:
 
 
 def _where(engine: Engine) -> str:
-    return engine.url.database or "" if engine.dialect.name == "sqlite" else engine.url.render_as_string()
+    return (
+        engine.url.database or ""
+        if engine.dialect.name == "sqlite"
+        else engine.url.render_as_string()
+    )
 
 
 def _reason(exc: Exception) -> str:

@@ -1,1 +1,1 @@
-
+"""Documents StoreDesk hands out: receipt layout (and, later, PDF invoices and reports)."""

@@ -1,1 +1,1 @@
-
+"""Use cases. Plain commands in, plain (frozen dataclass) results out; no ORM rows leak out."""

@@ -1,0 +1,116 @@
+"""The one composition root: settings → engine → migrations → services → devices.
+
+Nothing in StoreDesk opens a database, port or socket at import time; it all starts here,
+and the result is handed to the UI's constructor (there is no global application object).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from app.db.engine import make_engine
+from app.db.migrate import MigrationResult, upgrade
+from app.db.uow import make_uow_factory
+from app.device_manager import DeviceManager, PrinterConfig
+from app.paths import AppPaths
+from app.services.auth import AuthService
+from app.services.catalog import CatalogService
+from app.services.customers import CustomerService
+from app.services.demo import DemoService
+from app.services.receipts import ReceiptService, StoreInfo
+from app.services.reports import ReportService
+from app.services.sales import SaleService
+from app.settings import Settings
+from domain.users import LockoutPolicy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything the UI may call. Plain commands in, plain results out."""
+
+    settings: Settings
+    paths: AppPaths
+    engine: Engine
+    store: StoreInfo
+    auth: AuthService
+    catalog: CatalogService
+    customers: CustomerService
+    sales: SaleService
+    receipts: ReceiptService
+    reports: ReportService
+    devices: DeviceManager
+    demo: DemoService
+    migration: MigrationResult | None
+    problems: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.devices.close()
+        self.engine.dispose()
+
+
+def build(
+    settings: Settings,
+    paths: AppPaths,
+    *,
+    migrate: bool = True,
+    problems: list[str] | None = None,
+) -> Services:
+    """Wire StoreDesk together. Raises DatabaseProblem if the local database is unusable."""
+    engine = make_engine(settings.database_url(paths))
+    migration = upgrade(engine, backup=settings.database.backup_before_migrate) if migrate else None
+    if migration and migration.changed:
+        log.info(
+            "database migrated from %s to %s (backup: %s)",
+            migration.from_revision,
+            migration.to_revision,
+            migration.backup,
+        )
+    store = StoreInfo(
+        store_id=settings.store.id,
+        terminal_id=settings.terminal.id,
+        name=settings.store.name,
+        address=settings.store.address,
+        tax_id=settings.store.tax_id,
+        currency=settings.store.currency,
+    )
+    uow = make_uow_factory(engine, store_id=store.store_id, terminal_id=store.terminal_id)
+    devices = DeviceManager(
+        PrinterConfig(
+            kind=settings.printer.kind,
+            address=settings.printer.address,
+            profile=settings.printer.profile,
+            width_mm=settings.printer.width_mm,
+        )
+    )
+    policy = LockoutPolicy(
+        max_failures=settings.security.max_pin_failures,
+        lockout=timedelta(minutes=settings.security.lockout_minutes),
+    )
+    return Services(
+        settings=settings,
+        paths=paths,
+        engine=engine,
+        store=store,
+        auth=AuthService(uow, policy=policy),
+        catalog=CatalogService(uow),
+        customers=CustomerService(uow),
+        sales=SaleService(
+            uow,
+            store_id=store.store_id,
+            terminal_id=store.terminal_id,
+            currency=store.currency,
+            cash_rounding=settings.money.cash_rounding,
+        ),
+        receipts=ReceiptService(uow, store=store, columns=devices.printer_columns),
+        reports=ReportService(uow, currency=store.currency),
+        devices=devices,
+        demo=DemoService(engine, uow, store_id=store.store_id, terminal_id=store.terminal_id),
+        migration=migration,
+        problems=list(problems or []),
+    )

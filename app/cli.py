@@ -1,0 +1,167 @@
+"""Command-line commands that need no window: ``storedesk db upgrade``, ``storedesk demo`` ….
+
+``ui.main`` owns the ``storedesk`` entry point (the GUI needs Qt, which ``app`` never
+imports) and hands every subcommand listed in :data:`COMMANDS` to :func:`run_command`.
+Exit codes: 0 done, 1 the command failed (message on stderr), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from app.db.engine import make_engine
+from app.db.migrate import DatabaseProblem, upgrade
+from app.paths import AppPaths
+from app.settings import LoadedSettings, SettingsError, load_settings, parse_cli_overrides
+
+COMMANDS = ("db", "demo", "settings")
+DEMO_DB_NAME = "demo.sqlite3"
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--home", type=Path, help="keep settings, data and logs under DIR")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a setting, e.g. --set store.id=S002 (repeatable)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the demo database (created on first use) and simulated devices",
+    )
+
+
+def resolve(args: argparse.Namespace) -> tuple[AppPaths, LoadedSettings]:
+    """Paths and layered settings for the parsed common options."""
+    paths = AppPaths.under(args.home) if args.home is not None else AppPaths.default()
+    cli = parse_cli_overrides(args.overrides)
+    if args.demo:
+        demo_db = paths.data_dir / DEMO_DB_NAME
+        cli.setdefault("database.url", f"sqlite:///{demo_db}")
+        cli.setdefault("printer.kind", "simulated")
+        cli.setdefault("demo.enabled", "true")
+    loaded = load_settings(paths, env=os.environ, cli=cli)
+    return paths, loaded
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="storedesk", description="StoreDesk commands")
+    add_common_options(parser)
+    sub = parser.add_subparsers(dest="command", required=True)
+    db = sub.add_parser("db", help="local database")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="migrate the local database to this version's schema")
+    demo = sub.add_parser("demo", help="create the demo store (catalog, staff, stock, customers)")
+    demo.add_argument("--customers", type=int, default=300, help="how many customers (default 300)")
+    settings = sub.add_parser("settings", help="show settings and where each value comes from")
+    settings.add_argument("action", choices=["show"])
+    return parser
+
+
+def run_command(argv: Sequence[str], *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    try:
+        paths, loaded = resolve(args)
+    except SettingsError as exc:
+        print(f"storedesk: {exc}", file=err)
+        return 2
+    for problem in loaded.problems:
+        print(f"storedesk: warning: {problem}", file=err)
+    try:
+        if args.command == "db":
+            return _db_upgrade(paths, loaded, out)
+        if args.command == "demo":
+            return _demo(paths, loaded, args.customers, out)
+        return _settings_show(loaded, out)
+    except DatabaseProblem as exc:
+        print(f"storedesk: {exc}", file=err)
+        return 1
+
+
+def _db_upgrade(paths: AppPaths, loaded: LoadedSettings, out: TextIO) -> int:
+    paths.ensure_dirs()
+    engine = make_engine(loaded.settings.database_url(paths))
+    try:
+        result = upgrade(engine, backup=loaded.settings.database.backup_before_migrate)
+    finally:
+        engine.dispose()
+    if result.changed:
+        print(
+            f"Database upgraded from {result.from_revision or 'empty'} to {result.to_revision}.",
+            file=out,
+        )
+        if result.backup:
+            print(f"Backup of the previous database: {result.backup}", file=out)
+    else:
+        print(f"Database is up to date ({result.to_revision}).", file=out)
+    return 0
+
+
+def _demo(paths: AppPaths, loaded: LoadedSettings, customers: int, out: TextIO) -> int:
+    from app.bootstrap import build
+
+    if customers < 0:
+        print("storedesk: --customers cannot be negative", file=sys.stderr)
+        return 2
+    paths.ensure_dirs()
+    services = build(loaded.settings, paths)
+    started = time.monotonic()
+    bar = _ProgressBar(out)
+    try:
+        summary = services.demo.ensure(customers=customers, progress=bar.update)
+    finally:
+        services.close()
+    bar.finish()
+    print(
+        f"Demo store ready in {time.monotonic() - started:.1f} s: {summary.offerings} offerings, "
+        f"{summary.users} staff, {summary.sims} SIMs in stock, {summary.customers} customers.",
+        file=out,
+    )
+    print(f"Database: {loaded.settings.database_url(paths)}", file=out)
+    return 0
+
+
+def _settings_show(loaded: LoadedSettings, out: TextIO) -> int:
+    for key, value, source in loaded.settings.describe():
+        print(f"{key:32} {value:40} {source}", file=out)
+    return 0
+
+
+class _ProgressBar:
+    """A one-line terminal progress bar (redrawn at most ten times a second)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._last = 0.0
+        self._started = time.monotonic()
+        self._drawn = False
+
+    def update(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._last < 0.1 and done < total:
+            return
+        self._last = now
+        width = 30
+        filled = int(width * done / max(total, 1))
+        rate = done / max(now - self._started, 1e-6)
+        self._out.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} customers "
+            f"({rate:,.0f}/s)"
+        )
+        self._out.flush()
+        self._drawn = True
+
+    def finish(self) -> None:
+        if self._drawn:
+            self._out.write("\n")

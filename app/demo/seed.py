@@ -1,0 +1,204 @@
+"""Create a demo store: catalog, staff, SIM stock and customers with history.
+
+Customers, subscriptions and interactions are written with bulk Core inserts in chunks,
+so a million customers take minutes. Demo rows stand for data the store already had (or
+pulled from the centre), so they are not put in the outbox.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select
+
+from app.db import models as m
+from app.db.uow import UnitOfWork
+from app.demo import data
+from app.services.auth import hash_pin
+from domain.identifiers import luhn_check_digit
+from domain.ids import new_id
+from domain.text import search_key
+
+Progress = Callable[[int, int], None]
+CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    offerings: int
+    users: int
+    sims: int
+    customers: int
+
+
+def _minor(text: str | None) -> int | None:
+    return None if text is None else int(Decimal(text) * 100)
+
+
+def demo_iccid(store_number: int, n: int) -> str:
+    body = f"894910{store_number:03d}{n:09d}"
+    return body + str(luhn_check_digit(body))
+
+
+def seed_reference(uow: Callable[..., UnitOfWork], *, sims: int = 200) -> int:
+    """Catalog, users and SIM stock; returns how many offerings exist. Idempotent."""
+    with uow() as work:
+        session = work.session
+        if session.scalar(select(func.count()).select_from(m.Offering)):
+            return int(session.scalar(select(func.count()).select_from(m.Offering)) or 0)
+        by_sku: dict[str, m.Offering] = {}
+        for sku, name, kind, price, monthly, vat, barcode, serial in data.CATALOG:
+            row = m.Offering(
+                sku=sku,
+                name=name,
+                kind=kind,
+                price_minor=_minor(price),
+                monthly_fee_minor=_minor(monthly),
+                currency="EUR",
+                vat_rate_bp=int(Decimal(vat) * 100),
+                barcode=barcode,
+                serial_kind=serial,
+            )
+            session.add(row)
+            by_sku[sku] = row
+        for username, name, role, pin in data.USERS:
+            session.add(
+                m.User(username=username, display_name=name, role=role, pin_hash=hash_pin(pin))
+            )
+        session.flush()
+        for n in range(1, sims + 1):
+            offering = by_sku["SIM-ESIM" if n % 5 == 0 else "SIM-STD"]
+            session.add(
+                m.SimCard(iccid=demo_iccid(1, n), imsi=f"26201{n:010d}", offering_id=offering.id)
+            )
+        work.commit()
+        return len(data.CATALOG)
+
+
+def _customer_rows(
+    start: int, count: int, *, store_id: str, terminal_id: str, rng: random.Random
+) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]:
+    now = datetime.now(UTC)
+    today = date.today()
+    for n in range(start, start + count):
+        first = rng.choice(data.FIRST_NAMES)
+        last = rng.choice(data.LAST_NAMES)
+        cid = new_id()
+        base = {"store_id": store_id, "terminal_id": terminal_id, "version": 1}
+        created = now - timedelta(days=rng.randint(1, 3000))
+        customer = {
+            **base,
+            "id": cid,
+            "created_at": created,
+            "updated_at": created,
+            "customer_no": f"C{n:08d}",
+            "kind": "individual",
+            "first_name": first,
+            "last_name": last,
+            "company_name": "",
+            "search_name": search_key(last, first),
+            "birth_date": today - timedelta(days=rng.randint(18 * 365, 85 * 365)),
+            "phone": f"+49151{n:08d}",
+            "email": f"{first.lower()}.{n}@example.org",
+            "doc_type": "ID",
+            "doc_number": f"L{n:08d}",
+            "doc_country": "DEU",
+            "doc_expiry": today + timedelta(days=rng.randint(30, 3600)),
+            "status": "active",
+        }
+        subs = [
+            {
+                **base,
+                "id": new_id(),
+                "created_at": created,
+                "updated_at": created,
+                "customer_id": cid,
+                "msisdn": f"+49151{n:08d}",
+                "plan_offering_id": None,
+                "plan_name": rng.choice(("Smart S 10 GB", "Smart M 30 GB", "Smart L Unlimited")),
+                "iccid": demo_iccid(900, n),
+                "status": "active",
+                "activated_at": created,
+            }
+        ]
+        events = []
+        for _ in range(rng.randint(1, 3)):
+            kind, summary = rng.choice(data.INTERACTIONS)
+            at = now - timedelta(days=rng.randint(0, 400), minutes=rng.randint(0, 600))
+            events.append(
+                {
+                    **base,
+                    "id": new_id(),
+                    "created_at": at,
+                    "updated_at": at,
+                    "customer_id": cid,
+                    "kind": kind,
+                    "summary": summary,
+                    "occurred_at": at,
+                    "user_id": None,
+                }
+            )
+        yield customer, subs, events
+
+
+def seed_customers(
+    engine: Engine,
+    count: int,
+    *,
+    store_id: str,
+    terminal_id: str,
+    seed: int = 7,
+    progress: Progress | None = None,
+) -> int:
+    """Add ``count`` customers after the existing ones; returns the new total."""
+    rng = random.Random(seed)
+    with engine.connect() as conn:
+        start = int(conn.scalar(select(func.count()).select_from(m.Customer)) or 0) + 1
+    done = 0
+    while done < count:
+        size = min(CHUNK, count - done)
+        customers: list[dict[str, Any]] = []
+        subs: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        for customer, sub_rows, event_rows in _customer_rows(
+            start + done, size, store_id=store_id, terminal_id=terminal_id, rng=rng
+        ):
+            customers.append(customer)
+            subs.extend(sub_rows)
+            events.extend(event_rows)
+        with engine.begin() as conn:
+            conn.execute(insert(m.Customer), customers)
+            conn.execute(insert(m.Subscription), subs)
+            conn.execute(insert(m.Interaction), events)
+        done += size
+        if progress:
+            progress(done, count)
+    return start - 1 + count
+
+
+def ensure_demo(
+    engine: Engine,
+    uow: Callable[..., UnitOfWork],
+    *,
+    store_id: str,
+    terminal_id: str,
+    customers: int = 300,
+    progress: Progress | None = None,
+) -> DemoSummary:
+    """Create the demo store if it is not there yet; top customers up to ``customers``."""
+    offerings = seed_reference(uow)
+    with engine.connect() as conn:
+        have = int(conn.scalar(select(func.count()).select_from(m.Customer)) or 0)
+        users = int(conn.scalar(select(func.count()).select_from(m.User)) or 0)
+        sims = int(conn.scalar(select(func.count()).select_from(m.SimCard)) or 0)
+    total = have
+    if customers > have:
+        total = seed_customers(
+            engine, customers - have, store_id=store_id, terminal_id=terminal_id, progress=progress
+        )
+    return DemoSummary(offerings=offerings, users=users, sims=sims, customers=total)

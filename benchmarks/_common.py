@@ -1,0 +1,49 @@
+"""Helpers shared by the benchmarks: where things are, timing whole processes."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
+BIN = Path(sys.executable).parent
+STOREDESK = BIN / ("storedesk.exe" if os.name == "nt" else "storedesk")
+
+BARE_WINDOW = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication(sys.argv[:1])
+w = QLabel("bare window")
+w.resize(1200, 760)
+w.show()
+if len(sys.argv) > 1:
+    open(sys.argv[1], "w").write("shown\\n")
+else:
+    QTimer.singleShot(0, app.quit)
+app.exec()
+"""
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    if not e.get("DISPLAY"):
+        e.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return e
+
+
+def wall(cmd: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env(), stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def median_of(cmd: list[str], runs: int) -> tuple[float, list[float]]:
+    wall(cmd)  # warm the OS file cache once; cold-cache numbers vary too much to compare
+    samples = [wall(cmd) for _ in range(runs)]
+    return statistics.median(samples), samples

@@ -1,0 +1,159 @@
+"""The walking skeleton, driven through the real widgets like a consultant would.
+
+Log in → find a demo customer → sell a plan and a SIM → pay cash → see the receipt. Then
+the database must hold the completed order, its lines, the payment and the outbox rows.
+Typing uses a 40 ms key delay (a person); the ICCID arrives as a fast burst ending in
+Enter, which is what a keyboard-wedge scanner sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+from ui.ops import Runner
+
+from app.bootstrap import Services
+from app.db import models as m
+from app.demo.seed import demo_iccid
+from ui.errors import ErrorRouter
+from ui.main_window import MainWindow
+
+TYPING_MS = 40
+ICCID = demo_iccid(1, 7)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_services: Services) -> Iterator[MainWindow]:
+    runner = Runner(inline=True)
+    win = MainWindow(demo_services, runner, ErrorRouter(quiet=True))
+    qtbot.addWidget(win)
+    win.start()
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+    runner.shutdown()
+
+
+def log_in(qtbot: QtBot, win: MainWindow, username: str, pin: str) -> None:
+    edit = win.login.username.lineEdit()
+    edit.clear()
+    qtbot.keyClicks(edit, username, delay=TYPING_MS)
+    qtbot.keyClicks(win.login.pin, pin, delay=TYPING_MS)
+    qtbot.keyClick(win.login.pin, Qt.Key.Key_Return)
+
+
+def test_walking_skeleton_sale(qtbot: QtBot, window: MainWindow, demo_services: Services) -> None:
+    win = window
+    assert win.root.currentWidget() is win.login
+
+    log_in(qtbot, win, "anna", "1111")
+    assert win.user is not None and win.user.username == "anna"
+    assert "Anna Consultant" in win.status.user.text()
+    assert win.pages.currentWidget() is win.customers
+
+    # Find the customer by typing, open the profile with Enter, start selling with F4.
+    qtbot.keyClicks(win.customers.search, "C00000001", delay=TYPING_MS)
+    qtbot.waitUntil(lambda: win.customers.results.rowCount() == 1, timeout=3000)
+    qtbot.keyClick(win.customers.search, Qt.Key.Key_Return)
+    assert "C00000001" in win.customers.profile_title.text()
+    qtbot.mouseClick(win.customers.sell_button, Qt.MouseButton.LeftButton)
+    assert win.pages.currentWidget() is win.sell
+
+    # Type the plan's SKU, then "scan" the SIM's ICCID.
+    qtbot.keyClicks(win.sell.code, "PLAN-M", delay=TYPING_MS)
+    qtbot.keyClick(win.sell.code, Qt.Key.Key_Return)
+    qtbot.keyClicks(win.sell.code, ICCID)  # a scanner: no delay between keys
+    qtbot.keyClick(win.sell.code, Qt.Key.Key_Return)
+    assert win.sell.code.text() == ""
+    assert win.sell.lines.rowCount() == 2
+    assert win.sell.lines.item(1, 1).text() == ICCID
+    assert "9.99 EUR" in win.sell.total.text()
+    name = win.sell.customer.text()
+    assert name.endswith("ORD-S001-T01-000001")
+
+    # Pay cash: first too little (inline error, nothing saved), then enough.
+    qtbot.keyClick(win.sell, Qt.Key.Key_F9)
+    cash = win.sell.cash_dialog
+    assert cash is not None and cash.isVisible()
+    cash.given.clear()
+    qtbot.keyClicks(cash.given, "5", delay=TYPING_MS)
+    ok = cash.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert cash.isVisible()
+    assert "more is needed" in cash.errors.text("cash_given")
+    cash.given.clear()
+    qtbot.keyClicks(cash.given, "20", delay=TYPING_MS)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert not cash.isVisible()
+
+    receipt = win.sell.last_receipt_dialog
+    assert receipt is not None and receipt.isVisible()
+    text = receipt.preview.toPlainText()
+    for expected in ("Smart M 30 GB", ICCID, "TOTAL", "9.99 EUR", "Change", "10.01 EUR"):
+        assert expected in text
+    assert receipt.print_state.text() == "Printed."
+    assert win.sell.lines.rowCount() == 0  # ready for the next customer
+
+    with demo_services.engine.connect() as conn:
+        order = conn.execute(select(m.Order).where(m.Order.status == "completed")).one()
+        lines = conn.execute(select(m.OrderLine).where(m.OrderLine.order_id == order.id)).all()
+        payment = conn.execute(select(m.Payment).where(m.Payment.order_id == order.id)).one()
+        outbox = set(conn.execute(select(m.OutboxRow.entity)).scalars())
+    assert [line.sku for line in lines] == ["PLAN-M", "SIM-STD"]
+    assert (payment.tender, payment.amount_minor, payment.given_minor) == ("cash", 999, 2000)
+    assert {"order", "order_line", "payment"} <= outbox
+
+    # The simulated printer received real ESC/POS bytes for this receipt, and a drawer kick.
+    printer = demo_services.devices.printer()
+    assert printer.jobs and order.receipt_number.encode() in printer.jobs[-1]  # type: ignore[attr-defined]
+    assert printer.drawer_kicks == 1  # type: ignore[attr-defined]
+
+
+def test_wrong_pin_is_shown_next_to_the_field(qtbot: QtBot, window: MainWindow) -> None:
+    log_in(qtbot, window, "anna", "0000")
+    assert window.user is None
+    assert "Wrong user name or PIN" in window.login.errors.text("pin")
+    assert window.login.pin.text() == ""
+
+
+def test_void_needs_a_manager_pin_and_reason(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    win = window
+    log_in(qtbot, win, "anna", "1111")
+    win.go(1)
+    qtbot.keyClicks(win.sell.code, "ACC-CASE", delay=TYPING_MS)
+    qtbot.keyClick(win.sell.code, Qt.Key.Key_Return)
+    assert win.sell.lines.rowCount() == 1
+    qtbot.mouseClick(win.sell.void_button, Qt.MouseButton.LeftButton)
+    dialog = win.sell.approval_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.keyClicks(dialog.manager, "maria", delay=TYPING_MS)
+    qtbot.keyClicks(dialog.pin, "3333", delay=TYPING_MS)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "reason" in dialog.errors.text("reason").lower()
+    qtbot.keyClicks(dialog.pin, "3333", delay=TYPING_MS)
+    qtbot.keyClicks(dialog.reason, "Customer left", delay=TYPING_MS)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert win.sell.lines.rowCount() == 0
+    with demo_services.engine.connect() as conn:
+        approval = conn.execute(select(m.Approval)).one()
+        order = conn.execute(select(m.Order)).one()
+    assert approval.reason == "Customer left" and order.status == "cancelled"
+
+
+def test_keyboard_navigation_and_lock(qtbot: QtBot, window: MainWindow) -> None:
+    log_in(qtbot, window, "maria", "3333")
+    for index in range(6):
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_1 + index), Qt.KeyboardModifier.ControlModifier)
+        assert window.pages.currentIndex() == index
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.user is None and window.root.currentWidget() is window.login
