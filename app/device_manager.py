@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from devices.errors import DeviceError
 from devices.printer.base import ReceiptDoc, ReceiptPrinter
 from devices.printer.factory import open_printer
+from devices.printer.render import columns_for
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ class DeviceManager:
 
     @property
     def printer_columns(self) -> int:
-        from devices.printer.escpos_printer import columns_for
-
         return columns_for(self._printer_config.width_mm, self._printer_config.profile)
 
     def printer(self) -> ReceiptPrinter:

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 from devices.errors import DeviceError
-
 from domain.errors import DomainError, RuleViolation, ValidationError
 
 __all__ = [

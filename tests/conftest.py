@@ -18,10 +18,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from app.paths import AppPaths
-from app.settings import Settings, load_settings
 
 from app.bootstrap import Services, build
+from app.paths import AppPaths
+from app.settings import Settings, load_settings
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
 

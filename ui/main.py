@@ -13,9 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.settings import SettingsError
-
 from app.cli import COMMANDS, add_common_options, resolve, run_command
+from app.settings import SettingsError
 
 log = logging.getLogger("storedesk")
 

@@ -98,16 +98,16 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.scanner.scanned.connect(self.on_scan)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.scanner)
-            app.installEventFilter(self)
         minutes = services.settings.ui.idle_lock_minutes
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(max(minutes, 1) * 60_000)
         self._idle.timeout.connect(self.lock)
         self._idle_enabled = minutes > 0
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.scanner)
+            app.installEventFilter(self)
 
     # -- session -------------------------------------------------------------------------
     def start(self) -> None:

@@ -12,7 +12,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from devices.printer.base import ReceiptDoc, ReceiptLine
-
 from domain.money import Money
 
 

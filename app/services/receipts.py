@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from devices.printer.base import ReceiptDoc
 from sqlalchemy import select
 
 from app.db import models as m
 from app.db.uow import UnitOfWork
 from app.documents.receipt import ReceiptData, ReceiptItem, build_receipt, receipt_text
 from app.errors import NotFound
+from devices.printer.base import ReceiptDoc
 from domain.money import Money, sum_money
 
 

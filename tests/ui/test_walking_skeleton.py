@@ -15,13 +15,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
-from ui.ops import Runner
 
 from app.bootstrap import Services
 from app.db import models as m
 from app.demo.seed import demo_iccid
 from ui.errors import ErrorRouter
 from ui.main_window import MainWindow
+from ui.ops import Runner
 
 TYPING_MS = 40
 ICCID = demo_iccid(1, 7)
@@ -111,7 +111,11 @@ def test_walking_skeleton_sale(qtbot: QtBot, window: MainWindow, demo_services: 
 
     # The simulated printer received real ESC/POS bytes for this receipt, and a drawer kick.
     printer = demo_services.devices.printer()
-    assert printer.jobs and order.receipt_number.encode() in printer.jobs[-1]  # type: ignore[attr-defined]
+    receipt_job, drawer_job = printer.jobs  # type: ignore[attr-defined]
+    assert receipt_job.startswith(b"\x1b@")  # ESC @: initialise
+    assert b"\x1d(k" in receipt_job and order.receipt_number.encode() in receipt_job  # QR code
+    assert receipt_job.endswith(b"\x1dV\x00")  # GS V: full cut
+    assert drawer_job.startswith(b"\x1bp")  # ESC p: kick the cash drawer (cash sale)
     assert printer.drawer_kicks == 1  # type: ignore[attr-defined]
 
 
