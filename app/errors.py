@@ -24,11 +24,11 @@ __all__ = [
 ]
 
 
-class NotFound(DomainError):  # noqa: N818 - reads as the business term
+class NotFound(DomainError):
     """What was asked for does not exist (here)."""
 
 
-class AccessDenied(DomainError):  # noqa: N818 - reads as the business term
+class AccessDenied(DomainError):
     """Wrong credentials, locked account, or a role without the permission."""
 
 

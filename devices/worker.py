@@ -13,18 +13,18 @@ import concurrent.futures
 import queue
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from devices.errors import DeviceError, DeviceTimeout
 
 T = TypeVar("T")
-_STOP = object()
+_Job = tuple[Callable[[], Any], "concurrent.futures.Future[Any]"]
 
 
 class DeviceWorker:
     def __init__(self, name: str) -> None:
         self.name = name
-        self._jobs: queue.Queue[object] = queue.Queue()
+        self._jobs: queue.Queue[_Job | None] = queue.Queue()
         self._thread = threading.Thread(target=self._loop, name=f"device-{name}", daemon=True)
         self._closed = False
         self._thread.start()
@@ -48,9 +48,9 @@ class DeviceWorker:
     def _loop(self) -> None:
         while True:
             item = self._jobs.get()
-            if item is _STOP:
+            if item is None:
                 return
-            fn, future = item  # type: ignore[misc]
+            fn, future = item
             if not future.set_running_or_notify_cancel():
                 continue
             try:
@@ -68,5 +68,5 @@ class DeviceWorker:
         if self._closed:
             return
         self._closed = True
-        self._jobs.put(_STOP)
+        self._jobs.put(None)
         self._thread.join(timeout)

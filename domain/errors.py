@@ -31,5 +31,5 @@ class ValidationError(DomainError):
         return f"{self.field}: {self.message}" if self.field else self.message
 
 
-class RuleViolation(DomainError):  # noqa: N818 - reads as the business term
+class RuleViolation(DomainError):
     """An action is not allowed in the current state (for example paying a cancelled order)."""

@@ -8,9 +8,10 @@ window locks itself after ``ui.idle_lock_minutes`` without keyboard or mouse inp
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.bootstrap import Services
 from app.services.auth import UserInfo
 from ui.errors import ErrorRouter
+from ui.keys import shortcut
 from ui.login import LoginScreen
 from ui.ops import Runner
 from ui.scanner import WedgeScanner
@@ -62,7 +64,7 @@ class MainWindow(QMainWindow):
         self.reports = DayFiguresScreen(services, runner, title="Reports — daily summary")
         self.settings_screen = SettingsScreen(services, runner)
         self.customers.sell_requested.connect(self._sell_to)
-        self.sell.sale_completed.connect(lambda _r: (self.till.refresh(), self.reports.refresh()))
+        self.sell.sale_completed.connect(self._sale_completed)
 
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -87,9 +89,9 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
 
         for index in range(len(AREAS)):
-            QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self, activated=lambda i=index: self.go(i))
-        QShortcut(QKeySequence(Qt.Key.Key_F2), self, activated=self._search_customers)
-        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.lock)
+            shortcut(f"Ctrl+{index + 1}", self, partial(self.go, index))
+        shortcut(Qt.Key.Key_F2, self, self._search_customers)
+        shortcut("Ctrl+L", self, self.lock)
 
         scanner_cfg = services.settings.scanner
         self.scanner = WedgeScanner(
@@ -150,6 +152,10 @@ class MainWindow(QMainWindow):
     def _search_customers(self) -> None:
         self.go(0)
         self.customers.focus_search()
+
+    def _sale_completed(self, _result: object) -> None:
+        self.till.refresh()
+        self.reports.refresh()
 
     def _sell_to(self, customer_id: uuid.UUID, name: str) -> None:
         self.sell.start_for(customer_id, name)

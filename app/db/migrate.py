@@ -25,7 +25,7 @@ import migrations
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
 
-class DatabaseProblem(Exception):  # noqa: N818 - reads as what the user is told
+class DatabaseProblem(Exception):
     """The database cannot be used as it is; the message says why and what to do."""
 
 

@@ -75,7 +75,7 @@ class CustomerService:
             session = uow.session
             found: dict[uuid.UUID, CustomerSummary] = {}
 
-            def add(stmt: Select[tuple[Customer]], matched_on: str) -> None:
+            def add(stmt: Select[Customer], matched_on: str) -> None:
                 for row in session.scalars(stmt.limit(limit)):
                     found.setdefault(row.id, _summary(row, matched_on))
 

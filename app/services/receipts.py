@@ -84,7 +84,7 @@ class ReceiptService:
                 receipt_number=order.receipt_number,
                 order_number=order.number,
                 items=items,
-                vat=vat,  # type: ignore[arg-type]
+                vat=vat,
                 total=total,
                 tenders=tuple((p.tender, Money.from_minor(p.amount_minor, cur)) for p in payments),
                 given=Money.from_minor(cash[0].given_minor, cur)

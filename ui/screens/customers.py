@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.bootstrap import Services
 from app.services.customers import CustomerProfile, CustomerSummary
+from ui.keys import shortcut
 from ui.ops import Runner, op
 
 SEARCH_DELAY_MS = 150
@@ -69,8 +69,8 @@ class CustomersScreen(QWidget):
         self.sell_button.setObjectName("sell_to_customer")
         self.sell_button.setEnabled(False)
         self.sell_button.clicked.connect(self._sell)
-        QShortcut(QKeySequence(Qt.Key.Key_F4), self, activated=self._sell)
-        QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, activated=self._focus_results)
+        shortcut(Qt.Key.Key_F4, self, self._sell)
+        shortcut(Qt.Key.Key_Down, self.search, self._focus_results)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)

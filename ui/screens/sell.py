@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +28,7 @@ from app.services.sales import BasketView, SaleResult
 from domain.users import Permission
 from ui.approval import ApprovalDialog
 from ui.forms import FieldErrors, error_label
+from ui.keys import shortcut
 from ui.ops import Lane, Runner, op
 from ui.screens.payment import CashDialog, ReceiptDialog
 
@@ -79,9 +79,9 @@ class SellScreen(QWidget):
         self.void_button.clicked.connect(self.void)
         self.remove_button = QPushButton("&Remove line (Del)")
         self.remove_button.clicked.connect(self.remove_selected)
-        QShortcut(QKeySequence(Qt.Key.Key_F9), self, activated=self.pay_cash)
-        QShortcut(QKeySequence(Qt.Key.Key_F3), self, activated=self.focus_code)
-        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.lines, activated=self.remove_selected)
+        shortcut(Qt.Key.Key_F9, self, self.pay_cash)
+        shortcut(Qt.Key.Key_F3, self, self.focus_code)
+        shortcut(Qt.Key.Key_Delete, self.lines, self.remove_selected)
 
         left = QVBoxLayout()
         left.addWidget(self.customer)
@@ -281,8 +281,8 @@ class SellScreen(QWidget):
                 self.lines.setItem(row, col, item)
         if basket:
             self.customer.setText(f"{basket.customer_name} · {basket.number}")
-            monthly = basket.monthly_total
-            extra = "" if monthly.is_zero() else f"   then {monthly.format()} / month"
+            per_month = basket.monthly_total
+            extra = "" if per_month.is_zero() else f"   then {per_month.format()} / month"
             self.total.setText(f"<b>Total now: {basket.total.format()}</b>{extra}")
         else:
             self.total.setText("<b>Total now: 0.00</b>")
