@@ -35,7 +35,9 @@ def luhn_check_digit(payload: str) -> int:
 
 def luhn_valid(number: str) -> bool:
     """True if ``number`` is 2+ ASCII digits whose last digit is the Luhn check digit."""
-    return len(number) >= 2 and _is_digits(number) and luhn_check_digit(number[:-1]) == int(number[-1])
+    return (
+        len(number) >= 2 and _is_digits(number) and luhn_check_digit(number[:-1]) == int(number[-1])
+    )
 
 
 def digits_only(text: str, *, label: str, field: str) -> str:
