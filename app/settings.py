@@ -1,73 +1,103 @@
-"""Every StoreDesk setting, declared once, typed, with its default and help.
+"""Every StoreDesk setting, declared once (type, default, help, choices, validator, secret).
 
-Values are layered, lowest to highest precedence: the defaults below, the machine-wide TOML
-file (written by the installer or ``storedesk provision``), the per-user TOML file,
-environment variables ``STOREDESK_<SECTION>_<KEY>`` and ``--set section.key=value`` on the
-command line. A bad file or value never stops the app where a default is safe: it becomes a
-sentence in :attr:`LoadedSettings.problems` and the lower layer's value stays.
-Secrets (``secret=True``) are never read from or written to settings files; they live in
-the OS keyring.
+Read a value with typed attribute access: ``loaded.settings.printer.width_mm`` (an int),
+``settings.money.cash_rounding`` (a Decimal). :data:`REGISTRY` maps each dotted key
+("store.id") to its :class:`~app.settings_io.Setting`, built by introspecting the section
+dataclasses below, so a new setting is one new field.
+
+:func:`load_settings` layers values, lowest to highest precedence: the defaults below, the
+machine-wide TOML file (installer, ``storedesk provision``), the per-user TOML file,
+environment variables ``STOREDESK_<SECTION>_<KEY>`` and ``--set section.key=value``. Bad
+input never stops the app where a default is safe: it becomes a sentence in
+:attr:`LoadedSettings.problems` and the lower layer's value stays. Secrets (``secret=True``)
+are never read from or written to settings files, never shown and never put in a message;
+they come from the environment or the OS keyring.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import tomllib
+import os
+import re
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from app.paths import AppPaths, SettingsError
+from app.paths import AppPaths
+from app.settings_io import (
+    Setting,
+    SettingsError,
+    between,
+    flatten,
+    non_empty,
+    parse_overrides,
+    read_toml,
+    setting,
+    suggest,
+    url_or_empty,
+    write_settings_file,
+)
 
 __all__ = [
+    "REGISTRY",
     "LoadedSettings",
+    "Setting",
     "Settings",
     "SettingsError",
     "load_settings",
     "parse_cli_overrides",
+    "save_user_settings",
+    "write_machine_settings",
 ]
 
+DEFAULT_SOURCE = "default"
+CLI_SOURCE = "command line"
 
-def setting(
-    default: Any,
-    help: str,
-    *,
-    choices: Sequence[Any] | None = None,
-    minimum: int | Decimal | None = None,
-    maximum: int | Decimal | None = None,
-    secret: bool = False,
-) -> Any:
-    meta = {"help": help, "choices": choices, "min": minimum, "max": maximum, "secret": secret}
-    return field(default=default, metadata=meta)
+
+def _currency(value: str) -> str | None:
+    return None if re.fullmatch(r"[A-Z]{3}", value) else "must be a 3-letter code such as EUR"
+
+
+def _cash_step(value: Decimal) -> str | None:
+    if not Decimal("0.01") <= value <= Decimal("100") or value % Decimal("0.01"):
+        return "must be a multiple of 0.01 between 0.01 and 100"
+    return None
 
 
 @dataclass(frozen=True)
 class StoreSettings:
-    id: str = setting("S001", "Store id, as registered centrally")
+    id: str = setting("S001", "Store id, as registered centrally", validator=non_empty)
     name: str = setting("StoreDesk Demo Store", "Store name printed on receipts")
-    address: str = setting("1 Market Square, Demo City", "Store address for receipts")
-    tax_id: str = setting("DE123456789", "Seller's VAT id")
-    currency: str = setting("EUR", "ISO 4217 currency of all prices")
-    locale: str = setting("en", "Language of documents", choices=("en", "ru"))
+    address: str = setting("1 Market Square, Demo City", "Store address printed on receipts")
+    tax_id: str = setting("DE123456789", "Seller's VAT id printed on receipts")
+    currency: str = setting("EUR", "ISO 4217 currency of all prices", validator=_currency)
+    locale: str = setting("en", "Language of printed documents", choices=("en", "ru"))
 
 
 @dataclass(frozen=True)
 class TerminalSettings:
-    id: str = setting("T01", "Terminal id within the store")
+    id: str = setting("T01", "Terminal id within the store", validator=non_empty)
 
 
 @dataclass(frozen=True)
 class DatabaseSettings:
-    url: str = setting("", "Local database URL; empty means storedesk.sqlite3 in the data folder")
+    url: str = setting(
+        "", "Local database URL; empty: storedesk.sqlite3 in the data folder",
+        validator=url_or_empty,
+    )  # fmt: skip
     backup_before_migrate: bool = setting(True, "Copy the database before migrating it")
 
 
 @dataclass(frozen=True)
 class CentralSettings:
-    url: str = setting("", "Central PostgreSQL URL; empty means this terminal does not sync")
-    password: str = setting("", "Central database password (keyring only)", secret=True)
+    url: str = setting(
+        "", "Central PostgreSQL URL (no password); empty: this terminal does not sync",
+        validator=url_or_empty,
+    )  # fmt: skip
+    password: str = setting("", "Central database password (keyring or env)", secret=True)
 
 
 @dataclass(frozen=True)
@@ -76,9 +106,9 @@ class PrinterSettings:
         "simulated", "Receipt printer connection",
         choices=("simulated", "network", "serial", "usb", "file"),
     )  # fmt: skip
-    address: str = setting("", "host:port, serial device, vid:pid, or file path")
-    profile: str = setting("TM-T20II", "python-escpos printer profile")
-    width_mm: int = setting(80, "Paper width", choices=(58, 80))
+    address: str = setting("", "host:port, serial device, vid:pid, or file path (per kind)")
+    profile: str = setting("TM-T20II", "python-escpos printer profile", validator=non_empty)
+    width_mm: int = setting(80, "Paper width in millimetres", choices=(58, 80))
 
 
 @dataclass(frozen=True)
@@ -91,29 +121,33 @@ class CardTerminalSettings:
 @dataclass(frozen=True)
 class ScannerSettings:
     wedge_max_interval_ms: int = setting(
-        30, "Keys closer than this are a scanner, not a person", minimum=1, maximum=500
+        30, "Keys closer than this (ms) are a scanner, not a person", validator=between(1, 500)
     )
-    wedge_min_length: int = setting(6, "Shortest code a scanner sends", minimum=2, maximum=64)
+    wedge_min_length: int = setting(6, "Shortest code a scanner sends", validator=between(2, 64))
 
 
 @dataclass(frozen=True)
 class UiSettings:
     language: str = setting("en", "Interface language", choices=("en", "ru"))
-    idle_lock_minutes: int = setting(5, "Lock after this many idle minutes (0: never)", minimum=0)
+    idle_lock_minutes: int = setting(
+        5, "Lock after this many idle minutes (0: never)", validator=between(0, 720)
+    )
     debug: bool = setting(False, "Verbose logs and GUI stall watchdog")
 
 
 @dataclass(frozen=True)
 class SecuritySettings:
-    max_pin_failures: int = setting(5, "Wrong PINs before a user is locked", minimum=1, maximum=20)
-    lockout_minutes: int = setting(15, "How long a locked user waits", minimum=1, maximum=1440)
+    max_pin_failures: int = setting(
+        5, "Wrong PINs before a user is locked", validator=between(1, 20)
+    )
+    lockout_minutes: int = setting(15, "How long a locked user waits", validator=between(1, 1440))
 
 
 @dataclass(frozen=True)
 class MoneySettings:
     cash_rounding: Decimal = setting(
-        Decimal("0.01"), "Cash totals round to a multiple of this (0.05 for 5-cent rounding)",
-        minimum=Decimal("0.01"), maximum=Decimal("1"),
+        Decimal("0.01"), "Cash totals round to a multiple of this (0.05: 5-cent rounding)",
+        validator=_cash_step,
     )  # fmt: skip
 
 
@@ -122,96 +156,14 @@ class DemoSettings:
     enabled: bool = setting(False, "Create and use the demo store")
 
 
-SECTIONS: dict[str, type] = {
-    "store": StoreSettings,
-    "terminal": TerminalSettings,
-    "database": DatabaseSettings,
-    "central": CentralSettings,
-    "printer": PrinterSettings,
-    "card_terminal": CardTerminalSettings,
-    "scanner": ScannerSettings,
-    "ui": UiSettings,
-    "security": SecuritySettings,
-    "money": MoneySettings,
-    "demo": DemoSettings,
-}
-
-
-@dataclass(frozen=True)
-class Declared:
-    key: str
-    type: type
-    default: Any
-    help: str
-    choices: Sequence[Any] | None
-    minimum: Any
-    maximum: Any
-    secret: bool
-
-    @property
-    def env_name(self) -> str:
-        return "STOREDESK_" + self.key.replace(".", "_").upper()
-
-
-def _declarations() -> dict[str, Declared]:
-    out: dict[str, Declared] = {}
-    for section, cls in SECTIONS.items():
-        hints = typing.get_type_hints(cls)
-        for f in dataclasses.fields(cls):
-            key = f"{section}.{f.name}"
-            m = f.metadata
-            out[key] = Declared(
-                key, hints[f.name], f.default, m["help"], m["choices"], m["min"], m["max"],
-                m["secret"],
-            )  # fmt: skip
-    return out
-
-
-DECLARED = _declarations()
-
-
-def convert(decl: Declared, raw: Any) -> Any:
-    """Turn a TOML value or a string into the declared type; raise SettingsError if it won't."""
-    kind = decl.type
-    try:
-        if kind is bool:
-            if isinstance(raw, bool):
-                value: Any = raw
-            elif str(raw).strip().lower() in {"1", "true", "yes", "on"}:
-                value = True
-            elif str(raw).strip().lower() in {"0", "false", "no", "off"}:
-                value = False
-            else:
-                raise ValueError
-        elif kind is int:
-            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-                raise ValueError
-            value = int(str(raw).strip())
-        elif kind is Decimal:
-            value = Decimal(str(raw).strip())
-            if not value.is_finite():
-                raise ValueError
-        else:
-            if not isinstance(raw, str | int | float) or isinstance(raw, bool):
-                raise ValueError
-            value = str(raw)
-    except (ValueError, InvalidOperation):
-        expected = {bool: "true or false", int: "a whole number", Decimal: "a number"}
-        raise SettingsError(
-            f"{decl.key}: expected {expected.get(kind, 'text')}, got {raw!r}"
-        ) from None
-    if decl.choices is not None and value not in decl.choices:
-        allowed = ", ".join(str(c) for c in decl.choices)
-        raise SettingsError(f"{decl.key}: expected one of {allowed}, got {raw!r}")
-    if decl.minimum is not None and value < decl.minimum:
-        raise SettingsError(f"{decl.key}: must be at least {decl.minimum}, got {raw!r}")
-    if decl.maximum is not None and value > decl.maximum:
-        raise SettingsError(f"{decl.key}: must be at most {decl.maximum}, got {raw!r}")
-    return value
-
-
 @dataclass(frozen=True)
 class Settings:
+    """All settings, one frozen section per TOML table; ``Settings()`` is all defaults.
+
+    ``sources`` maps a key to where its value came from ("default", a file path,
+    "env STOREDESK_...", "command line"); :func:`load_settings` fills it.
+    """
+
     store: StoreSettings = field(default_factory=StoreSettings)
     terminal: TerminalSettings = field(default_factory=TerminalSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -226,59 +178,50 @@ class Settings:
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def value(self, key: str) -> Any:
+        """The value of a dotted key ("printer.width_mm"); KeyError if there is no such key."""
+        if key not in REGISTRY:
+            raise KeyError(key)
         section, name = key.split(".", 1)
         return getattr(getattr(self, section), name)
 
     def database_url(self, paths: AppPaths) -> str:
+        """``database.url``, or the SQLite file ``storedesk.sqlite3`` in the data folder."""
         return self.database.url or f"sqlite:///{paths.data_dir / 'storedesk.sqlite3'}"
 
     def describe(self) -> list[tuple[str, str, str]]:
-        """(key, value, source) per setting, secrets masked: for diagnostics screens."""
-        rows = []
-        for key, decl in DECLARED.items():
-            value = self.value(key)
-            shown = ("********" if value else "") if decl.secret else str(value)
-            rows.append((key, shown, self.sources.get(key, "default")))
-        return rows
+        """(key, value as text, source) per setting for diagnostics; secrets are masked."""
+        return [
+            (key, decl.display(self.value(key)), self.sources.get(key, DEFAULT_SOURCE))
+            for key, decl in REGISTRY.items()
+        ]
+
+
+def _build_registry() -> tuple[dict[str, type[Any]], dict[str, Setting[Any]]]:
+    hints = typing.get_type_hints(Settings)
+    sections = {f.name: hints[f.name] for f in dataclasses.fields(Settings) if f.name != "sources"}
+    registry: dict[str, Setting[Any]] = {}
+    for name, cls in sections.items():
+        cls_hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            declared = Setting.from_field(name, f, cls_hints[f.name])
+            registry[declared.key] = declared
+    env_names = [s.env_name for s in registry.values()]
+    if len(set(env_names)) != len(env_names):
+        raise TypeError("two settings share an environment variable name")
+    return sections, registry
+
+
+SECTIONS, REGISTRY = _build_registry()
+ENV_NAMES = {s.env_name: key for key, s in REGISTRY.items()}
 
 
 @dataclass
 class LoadedSettings:
+    """The result of :func:`load_settings`: never raises for bad files or values."""
+
     settings: Settings
     problems: list[str]
     sources: dict[str, str]
-
-
-def parse_cli_overrides(items: Sequence[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise SettingsError(f"--set needs KEY=VALUE, got {item!r}")
-        out[key.strip()] = value
-    return out
-
-
-def _read_toml(path: Any, problems: list[str]) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        return {}
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{path} is not valid TOML ({exc}); its values are ignored.")
-        return {}
-    except OSError as exc:
-        problems.append(f"{path} cannot be read ({exc.strerror or exc}); its values are ignored.")
-        return {}
-    flat: dict[str, Any] = {}
-    for section, table in data.items():
-        if not isinstance(table, dict):
-            problems.append(f"{path}: '{section}' should be a [section]; ignored.")
-            continue
-        for name, value in table.items():
-            flat[f"{section}.{name}"] = value
-    return flat
 
 
 def load_settings(
@@ -287,32 +230,51 @@ def load_settings(
     env: Mapping[str, str] | None = None,
     cli: Mapping[str, str] | None = None,
 ) -> LoadedSettings:
-    values: dict[str, Any] = {key: decl.default for key, decl in DECLARED.items()}
-    sources = dict.fromkeys(DECLARED, "default")
+    """Defaults < ``paths.machine_config`` < ``paths.user_config`` < ``env`` < ``cli``.
+
+    ``env`` defaults to ``os.environ`` (pass ``{}`` to ignore the environment); ``cli`` maps
+    dotted keys to text, as :func:`parse_cli_overrides` returns. A missing file is normal; an
+    unreadable or invalid one is skipped (and never modified); an unknown or invalid value is
+    skipped, keeping the lower layer's value. Each of these adds a sentence to ``problems``.
+    """
+    environ = os.environ if env is None else env
+    values: dict[str, Any] = {key: decl.default for key, decl in REGISTRY.items()}
+    sources = dict.fromkeys(REGISTRY, DEFAULT_SOURCE)
     problems: list[str] = []
 
-    def apply(key: str, raw: Any, source: str, *, from_file: bool) -> None:
-        decl = DECLARED.get(key)
+    def apply(key: str, raw: Any, source: str, where: str, place: str) -> None:
+        decl = REGISTRY.get(key)
         if decl is None:
-            problems.append(f"{source}: unknown setting {key!r} ignored.")
-            return
-        if decl.secret and from_file:
-            problems.append(f"{source}: {key} is a secret and belongs in the keyring; ignored.")
-            return
-        try:
-            values[key] = convert(decl, raw)
-            sources[key] = source
-        except SettingsError as exc:
-            problems.append(f"{source}: {exc}; keeping {values[key]!r}.")
+            problems.append(f"{where}: unknown setting {key!r}{suggest(key, REGISTRY)} — ignored")
+        elif decl.secret and place != "env":
+            problems.append(
+                f"{where}: {key} is a secret and is never taken from {place}; set "
+                f"{decl.env_name} or use the keyring — ignored"
+            )
+        else:
+            try:
+                values[key] = decl.parse(raw)
+                sources[key] = source
+            except SettingsError as exc:
+                kept = decl.display(values[key])
+                problems.append(f"{where}: {exc} — keeping {kept} ({sources[key]})")
 
     for path in (paths.machine_config, paths.user_config):
-        for key, raw in _read_toml(path, problems).items():
-            apply(key, raw, str(path), from_file=True)
-    for key, decl in DECLARED.items():
-        if env is not None and decl.env_name in env:
-            apply(key, env[decl.env_name], f"env {decl.env_name}", from_file=False)
+        try:
+            data = read_toml(path)
+        except SettingsError as exc:
+            problems.append(f"{exc} — ignoring this file (left unchanged) until it is fixed")
+            continue
+        for key, raw in flatten(path, data, problems).items():
+            apply(key, raw, str(path), str(path), "a settings file")
+    for name, raw in environ.items():
+        if name in ENV_NAMES:
+            apply(ENV_NAMES[name], raw, f"env {name}", f"environment variable {name}", "env")
+        elif any(name.startswith(f"STOREDESK_{s.upper()}_") for s in SECTIONS):
+            hint = suggest(name, ENV_NAMES)
+            problems.append(f"environment variable {name} is not a StoreDesk setting{hint}")
     for key, raw in (cli or {}).items():
-        apply(key, raw, "command line", from_file=False)
+        apply(key, raw, CLI_SOURCE, f"--set {key}", "the command line")
 
     sections = {
         name: cls(**{k.split(".", 1)[1]: v for k, v in values.items() if k.startswith(name + ".")})
@@ -320,3 +282,30 @@ def load_settings(
     }
     settings = Settings(**sections, sources=dict(sources))
     return LoadedSettings(settings=settings, problems=problems, sources=sources)
+
+
+def parse_cli_overrides(items: Sequence[str]) -> dict[str, str]:
+    """``["store.id=S002", ...]`` (from repeated ``--set``) as ``{"store.id": "S002"}``.
+
+    Everything after the first ``=`` is the value (it may be empty or contain ``=``); a later
+    item wins. Raises :class:`SettingsError` for an item without ``=``, an unknown key, or a
+    secret (a command line is visible to other users). Values are checked by load_settings.
+    """
+    return parse_overrides(REGISTRY, items)
+
+
+def save_user_settings(paths: AppPaths, values: Mapping[str, object]) -> None:
+    """Merge ``values`` (dotted key -> typed value or text; ``None`` removes the key) into
+    ``paths.user_config``, atomically. Other keys in the file, even unknown ones, are kept.
+
+    Raises :class:`SettingsError`, writing nothing, for an unknown key, a secret, an invalid
+    value, or an existing file that is not valid TOML (it is never overwritten).
+    """
+    write_settings_file(paths.user_config, REGISTRY, values, merge=True)
+
+
+def write_machine_settings(path: Path, values: Mapping[str, object], *, merge: bool = True) -> None:
+    """Write the machine-wide file (provisioning, installer) like :func:`save_user_settings`;
+    with ``merge=False`` the file holds exactly ``values``. Secrets are refused here too.
+    """
+    write_settings_file(path, REGISTRY, values, merge=merge)

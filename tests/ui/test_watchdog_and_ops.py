@@ -50,23 +50,25 @@ def test_work_runs_off_the_gui_thread_and_results_come_back_on_it(
     assert seen["worker"] != gui and seen["callback"] == gui
 
 
-def test_db_lane_is_serial_and_io_lane_is_concurrent(qtbot: QtBot, runner: Runner) -> None:
-    for lane, expect_overlap in ((Lane.DB, False), (Lane.IO, True)):
-        active, peak, done = [0], [0], []
-        lock = threading.Lock()
+@pytest.mark.parametrize(("lane", "expect_overlap"), [(Lane.DB, False), (Lane.IO, True)])
+def test_db_lane_is_serial_and_io_lane_is_concurrent(
+    qtbot: QtBot, runner: Runner, lane: Lane, expect_overlap: bool
+) -> None:
+    active, peak, done = [0], [0], []
+    lock = threading.Lock()
 
-        def work() -> None:
-            with lock:
-                active[0] += 1
-                peak[0] = max(peak[0], active[0])
-            time.sleep(0.15)
-            with lock:
-                active[0] -= 1
+    def work() -> None:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.15)
+        with lock:
+            active[0] -= 1
 
-        for _ in range(3):
-            op(runner, work, lane=lane).success(done.append).run()
-        qtbot.waitUntil(lambda: len(done) == 3, timeout=5000)  # noqa: B023 - waited for here
-        assert (peak[0] > 1) is expect_overlap
+    for _ in range(3):
+        op(runner, work, lane=lane).success(done.append).run()
+    qtbot.waitUntil(lambda: len(done) == 3, timeout=5000)
+    assert (peak[0] > 1) is expect_overlap
 
 
 def test_failures_go_to_the_callback_or_the_default_handler(
