@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
-        self.nav.setMaximumWidth(190)
+        self.nav.setFixedWidth(240)
         self.pages = QStackedWidget()
         screens = (
             self.customers, self.sell, self.cases, self.till, self.reports, self.settings_screen

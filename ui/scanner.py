@@ -13,6 +13,7 @@ import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
 
 
 class WedgeScanner(QObject):
@@ -31,7 +32,11 @@ class WedgeScanner(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
-        if event.isAutoRepeat():
+        # An application-wide filter sees one key press several times: first for the
+        # QWindow, then for the focused widget, then for each parent it propagates to.
+        # Count it once: when it reaches the widget that has the keyboard focus.
+        receiver = QApplication.focusWidget() or QApplication.activeWindow()
+        if watched is not receiver or event.isAutoRepeat():
             return False
         now = self._clock()
         fast = now - self._last <= self._max_interval
@@ -51,8 +56,3 @@ class WedgeScanner(QObject):
         else:
             self._buffer.clear()
         return False
-
-    def feed(self, code: str, *, interval: float = 0.005) -> None:
-        """Tests and diagnostics: pretend the scanner sent ``code`` (without key events)."""
-        del interval
-        self.scanned.emit(code)

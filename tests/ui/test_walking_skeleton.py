@@ -161,3 +161,21 @@ def test_keyboard_navigation_and_lock(qtbot: QtBot, window: MainWindow) -> None:
         assert window.pages.currentIndex() == index
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.user is None and window.root.currentWidget() is window.login
+
+
+def test_a_scan_through_the_window_is_seen_once(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    """Real platforms deliver keys to the QWindow first; the scanner must count each once."""
+    log_in(qtbot, window, "anna", "1111")
+    window.go(1)
+    window.sell.code.setFocus()
+    handle = window.windowHandle()
+    assert handle is not None
+    for digit in ICCID:
+        qtbot.keyClick(handle, Qt.Key(Qt.Key.Key_0 + int(digit)))
+    qtbot.keyClick(handle, Qt.Key.Key_Return)
+    assert window.sell.errors.text("code") == ""
+    assert window.sell.lines.rowCount() == 1
+    assert window.sell.lines.item(0, 1).text() == ICCID
+    assert window.sell.code.text() == ""

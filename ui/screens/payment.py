@@ -41,6 +41,7 @@ class CashDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("cash_dialog")
         self.setWindowTitle("Cash payment")
+        self.setMinimumWidth(360)
         self._services = services
         self._runner = runner
         self._order_id = order_id

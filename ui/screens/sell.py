@@ -210,6 +210,8 @@ class SellScreen(QWidget):
 
     def _reset(self) -> None:
         self._basket = None
+        self.code.clear()
+        self.errors.clear()
         self._pending_customer = (None, "Walk-in customer")
         self.customer.setText("Walk-in customer")
         self._render()
