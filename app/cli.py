@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from app.db.engine import make_engine
-from app.db.migrate import DatabaseProblem, upgrade
 from app.paths import AppPaths
 from app.settings import LoadedSettings, SettingsError, load_settings, parse_cli_overrides
 
@@ -78,6 +76,10 @@ def run_command(argv: Sequence[str], *, out: TextIO = sys.stdout, err: TextIO = 
         return 2
     for problem in loaded.problems:
         print(f"storedesk: warning: {problem}", file=err)
+    # Imported here, not at the top: the GUI imports this module and must show its window
+    # before the database stack is loaded.
+    from app.db.migrate import DatabaseProblem
+
     try:
         if args.command == "db":
             return _db_upgrade(paths, loaded, out)
@@ -90,6 +92,9 @@ def run_command(argv: Sequence[str], *, out: TextIO = sys.stdout, err: TextIO = 
 
 
 def _db_upgrade(paths: AppPaths, loaded: LoadedSettings, out: TextIO) -> int:
+    from app.db.engine import make_engine
+    from app.db.migrate import upgrade
+
     paths.ensure_dirs()
     engine = make_engine(loaded.settings.database_url(paths))
     try:

@@ -7,6 +7,8 @@ call it and pass the record on with their action.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,11 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Services
 from app.errors import AccessDenied, ValidationError
-from app.services.auth import ApprovalRecord, UserInfo
 from ui.forms import FieldErrors, error_label
 from ui.ops import Runner, op
+
+if TYPE_CHECKING:
+    from app.bootstrap import Services
+    from app.services.auth import ApprovalRecord, UserInfo
 
 
 class ApprovalDialog(QDialog):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -13,22 +15,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Services
 from app.errors import AccessDenied, ValidationError
-from app.services.auth import UserInfo
 from ui.forms import FieldErrors, error_label
 from ui.ops import Runner, op
+
+if TYPE_CHECKING:
+    from app.bootstrap import Services
+    from app.services.auth import UserInfo
+    from app.settings import Settings
 
 
 class LoginScreen(QWidget):
     logged_in = Signal(object)  # UserInfo
 
-    def __init__(self, services: Services, runner: Runner, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("login")
-        self._services = services
+        self._services: Services | None = None
+        self._pending = False
         self._runner = runner
-        title = QLabel(f"<h2>StoreDesk</h2>{services.store.name} · {services.store.terminal_id}")
+        title = QLabel(f"<h2>StoreDesk</h2>{settings.store.name} · {settings.terminal.id}")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.username = QComboBox()
         self.username.setObjectName("username")
@@ -38,7 +44,7 @@ class LoginScreen(QWidget):
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setPlaceholderText("PIN")
         self.pin.returnPressed.connect(self.submit)
-        self.login_button = QPushButton("&Log in")
+        self.login_button = QPushButton("Starting…")
         self.login_button.setObjectName("login_button")
         self.login_button.setDefault(True)
         self.login_button.clicked.connect(self.submit)
@@ -68,7 +74,20 @@ class LoginScreen(QWidget):
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
 
+    def attach(self, services: Services) -> None:
+        """Services are ready: list the users, and log in if the person already pressed Enter."""
+        self._services = services
+        self.login_button.setText("&Log in")
+        self.load_users()
+        if self._pending:
+            self._pending = False
+            self.submit()
+
     def load_users(self) -> None:
+        services = self._services
+        if services is None:
+            return
+
         def show(users: list[tuple[str, str]]) -> None:
             current = self.username.currentText()
             self.username.clear()
@@ -79,7 +98,7 @@ class LoginScreen(QWidget):
                 )
             self.username.setEditText(current)
 
-        op(self._runner, self._services.auth.users_for_login).success(show).run()
+        op(self._runner, services.auth.users_for_login).success(show).run()
 
     def reset(self) -> None:
         self.pin.clear()
@@ -88,6 +107,12 @@ class LoginScreen(QWidget):
 
     def submit(self) -> None:
         self.errors.clear()
+        services = self._services
+        if services is None:  # still starting: log in as soon as the services arrive
+            self._pending = True
+            self.general_error.setText("StoreDesk is still starting; logging you in shortly…")
+            self.general_error.show()
+            return
         username = self.username.currentText()
         pin = self.pin.text()
         self.login_button.setEnabled(False)
@@ -107,6 +132,6 @@ class LoginScreen(QWidget):
             else:
                 raise exc
 
-        op(self._runner, lambda: self._services.auth.login(username, pin)).success(done).failure(
+        op(self._runner, lambda: services.auth.login(username, pin)).success(done).failure(
             failed
         ).with_progress("Checking PIN…").run()

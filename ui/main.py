@@ -12,9 +12,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli import COMMANDS, add_common_options, resolve, run_command
 from app.settings import SettingsError
+
+if TYPE_CHECKING:
+    from app.bootstrap import Services
 
 log = logging.getLogger("storedesk")
 
@@ -34,13 +38,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--ready-file",
         type=Path,
-        help=argparse.SUPPRESS,  # benchmarks: touched once the login window is shown
+        help=argparse.SUPPRESS,  # benchmarks: written once the services are ready
     )
     args = parser.parse_args(args_list)
     return run_gui(args)
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    """Show the login window first, then load the database stack in the background.
+
+    The window appears as fast as a bare Qt window would; SQLAlchemy, the migrations and
+    the services load on the database lane meanwhile, and the login screen logs the user in
+    as soon as they are attached. If the database cannot be used, the window says why.
+    """
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -48,63 +58,76 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationName("StoreDesk")
     try:
         paths, loaded = resolve(args)
+        paths.ensure_dirs()
     except SettingsError as exc:
         QMessageBox.critical(None, "StoreDesk", f"StoreDesk cannot start: {exc}")
         return 2
     settings = loaded.settings
     debug = args.debug or settings.ui.debug
-    from app.logs import setup_logging
-
-    try:
-        paths.ensure_dirs()
-    except SettingsError as exc:
-        QMessageBox.critical(None, "StoreDesk", f"StoreDesk cannot start: {exc}")
-        return 1
-    setup_logging(paths.log_dir, debug=debug)
-    for problem in loaded.problems:
-        log.warning("settings: %s", problem)
-
-    from app.bootstrap import build
-    from app.db.migrate import DatabaseProblem
-
-    try:
-        services = build(settings, paths, problems=loaded.problems)
-    except DatabaseProblem as exc:
-        log.error("database problem: %s", exc)
-        QMessageBox.critical(None, "StoreDesk cannot open its database", str(exc))
-        return 1
-    if settings.demo.enabled:
-        services.demo.ensure()
 
     from ui.errors import install_excepthook
     from ui.main_window import MainWindow
-    from ui.ops import Runner, set_default_failure_handler
+    from ui.ops import Runner, op, set_default_failure_handler
 
     runner = Runner()
-    window = MainWindow(services, runner)
-    errors = window.errors
-    set_default_failure_handler(errors.handle)
-    install_excepthook(errors)
+    window = MainWindow(None, runner, settings=settings)
+    set_default_failure_handler(window.errors.handle)
+    install_excepthook(window.errors)
+    window.start()
+    window.show()
+    exit_code = [0]
+    services: list[Services] = []
+
+    def build_services() -> Services:
+        # Runs on the database lane: the heavy imports happen here, off the GUI thread.
+        from app.bootstrap import build
+        from app.logs import setup_logging
+
+        setup_logging(paths.log_dir, debug=debug)
+        for problem in loaded.problems:
+            log.warning("settings: %s", problem)
+        built = build(settings, paths, problems=loaded.problems)
+        if settings.demo.enabled:
+            built.demo.ensure()
+        return built
+
+    def ready(built: Services) -> None:
+        services.append(built)
+        window.attach(built)
+        if args.ready_file is not None:
+            args.ready_file.write_text("ready\n")
+
+    def failed(exc: BaseException) -> None:
+        from app.db.migrate import DatabaseProblem
+
+        if not isinstance(exc, DatabaseProblem):
+            raise exc
+        log.error("database problem: %s", exc)
+        QMessageBox.critical(window, "StoreDesk cannot open its database", str(exc))
+        exit_code[0] = 1
+        app.quit()
+
     watchdog = None
     if debug:
         from ui.watchdog import GuiStallWatchdog
 
         watchdog = GuiStallWatchdog()
         watchdog.start()
-    window.start()
-    window.show()
     if args.quit_after_show:
         QTimer.singleShot(0, app.quit)
-    if args.ready_file is not None:
-        ready: Path = args.ready_file
-        QTimer.singleShot(0, lambda: ready.write_text("shown\n"))
+    else:
+        QTimer.singleShot(
+            0, lambda: op(runner, build_services).success(ready).failure(failed).run()
+        )
     try:
-        return app.exec()
+        code = app.exec()
     finally:
         if watchdog is not None:
             watchdog.stop()
         runner.shutdown()
-        services.close()
+        for built in services:
+            built.close()
+    return exit_code[0] or code
 
 
 if __name__ == "__main__":

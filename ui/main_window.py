@@ -1,5 +1,9 @@
 """The main window: login first, then the work areas. It composes screens and holds no logic.
 
+The window can be shown before the services exist (start-up shows it first and builds the
+database stack in the background): the login screen takes user and PIN at once and logs in
+as soon as :meth:`MainWindow.attach` hands over the services.
+
 Areas (Ctrl+1 … Ctrl+6): Customers, Sell, Cases, Till, Reports, Settings/Devices.
 F2 jumps to customer search, F3 to the sell code field, Ctrl+L locks (switch user). The
 window locks itself after ``ui.idle_lock_minutes`` without keyboard or mouse input.
@@ -7,8 +11,8 @@ window locks itself after ``ui.idle_lock_minutes`` without keyboard or mouse inp
 
 from __future__ import annotations
 
-import uuid
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
@@ -22,19 +26,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Services
-from app.services.auth import UserInfo
 from ui.errors import ErrorRouter
 from ui.keys import shortcut
 from ui.login import LoginScreen
 from ui.ops import Runner
 from ui.scanner import WedgeScanner
-from ui.screens.cases import CasesScreen
-from ui.screens.customers import CustomersScreen
-from ui.screens.day import DayFiguresScreen
-from ui.screens.sell import SellScreen
-from ui.screens.settings import SettingsScreen
 from ui.statusbar import StatusBar
+
+if TYPE_CHECKING:
+    import uuid
+
+    from app.bootstrap import Services
+    from app.services.auth import UserInfo
+    from app.settings import Settings
+    from ui.screens.cases import CasesScreen
+    from ui.screens.customers import CustomersScreen
+    from ui.screens.day import DayFiguresScreen
+    from ui.screens.sell import SellScreen
+    from ui.screens.settings import SettingsScreen
 
 AREAS = ("Customers", "Sell", "Cases", "Till", "Reports", "Settings / Devices")
 
@@ -42,40 +51,36 @@ AREAS = ("Customers", "Sell", "Cases", "Till", "Reports", "Settings / Devices")
 class MainWindow(QMainWindow):
     def __init__(
         self,
-        services: Services,
+        services: Services | None,
         runner: Runner,
         errors: ErrorRouter | None = None,
+        *,
+        settings: Settings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"StoreDesk — {services.store.name}")
+        settings = settings or (services.settings if services else None)
+        if settings is None:
+            raise ValueError("MainWindow needs services or settings")
+        self.setWindowTitle(f"StoreDesk — {settings.store.name}")
         self.resize(1200, 760)
-        self.services = services
+        self.services: Services | None = None
         self.runner = runner
         self.errors = errors or ErrorRouter(self)
         self.user: UserInfo | None = None
+        self.customers: CustomersScreen
+        self.sell: SellScreen
+        self.cases: CasesScreen
+        self.till: DayFiguresScreen
+        self.reports: DayFiguresScreen
+        self.settings_screen: SettingsScreen
 
-        self.login = LoginScreen(services, runner)
+        self.login = LoginScreen(settings, runner)
         self.login.logged_in.connect(self._logged_in)
-        self.customers = CustomersScreen(services, runner)
-        self.sell = SellScreen(services, runner)
-        self.cases = CasesScreen()
-        self.till = DayFiguresScreen(services, runner, title="Till — today")
-        self.reports = DayFiguresScreen(services, runner, title="Reports — daily summary")
-        self.settings_screen = SettingsScreen(services, runner)
-        self.customers.sell_requested.connect(self._sell_to)
-        self.sell.sale_completed.connect(self._sale_completed)
-
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(240)
         self.pages = QStackedWidget()
-        screens = (
-            self.customers, self.sell, self.cases, self.till, self.reports, self.settings_screen
-        )  # fmt: skip
-        for index, (name, screen) in enumerate(zip(AREAS, screens, strict=True)):
-            self.nav.addItem(f"{name}\tCtrl+{index + 1}")
-            self.pages.addWidget(screen)
         self.nav.currentRowChanged.connect(self.show_area)
         work = QWidget()
         row = QHBoxLayout(work)
@@ -85,7 +90,7 @@ class MainWindow(QMainWindow):
         self.root.addWidget(self.login)
         self.root.addWidget(work)
         self.setCentralWidget(self.root)
-        self.status = StatusBar(services, runner)
+        self.status = StatusBar(settings, runner)
         self.setStatusBar(self.status)
 
         for index in range(len(AREAS)):
@@ -93,14 +98,13 @@ class MainWindow(QMainWindow):
         shortcut(Qt.Key.Key_F2, self, self._search_customers)
         shortcut("Ctrl+L", self, self.lock)
 
-        scanner_cfg = services.settings.scanner
         self.scanner = WedgeScanner(
-            max_interval_ms=scanner_cfg.wedge_max_interval_ms,
-            min_length=scanner_cfg.wedge_min_length,
+            max_interval_ms=settings.scanner.wedge_max_interval_ms,
+            min_length=settings.scanner.wedge_min_length,
             parent=self,
         )
         self.scanner.scanned.connect(self.on_scan)
-        minutes = services.settings.ui.idle_lock_minutes
+        minutes = settings.ui.idle_lock_minutes
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(max(minutes, 1) * 60_000)
@@ -110,11 +114,41 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self.scanner)
             app.installEventFilter(self)
+        if services is not None:
+            self.attach(services)
+
+    # -- services arrive -----------------------------------------------------------------
+    def attach(self, services: Services) -> None:
+        """Build the work areas on the services; the login screen starts accepting logins."""
+        # The screens are imported here, not at the top: the login window must show
+        # before they (and the Qt enums they touch) are loaded.
+        from ui.screens.cases import CasesScreen
+        from ui.screens.customers import CustomersScreen
+        from ui.screens.day import DayFiguresScreen
+        from ui.screens.sell import SellScreen
+        from ui.screens.settings import SettingsScreen
+
+        self.services = services
+        runner = self.runner
+        self.customers = CustomersScreen(services, runner)
+        self.sell = SellScreen(services, runner)
+        self.cases = CasesScreen()
+        self.till = DayFiguresScreen(services, runner, title="Till — today")
+        self.reports = DayFiguresScreen(services, runner, title="Reports — daily summary")
+        self.settings_screen = SettingsScreen(services, runner)
+        self.customers.sell_requested.connect(self._sell_to)
+        self.sell.sale_completed.connect(self._sale_completed)
+        screens = (
+            self.customers, self.sell, self.cases, self.till, self.reports, self.settings_screen
+        )  # fmt: skip
+        for index, (name, screen) in enumerate(zip(AREAS, screens, strict=True)):
+            self.nav.addItem(f"{name}\tCtrl+{index + 1}")
+            self.pages.addWidget(screen)
+        self.status.attach(services)
+        self.login.attach(services)
 
     # -- session -------------------------------------------------------------------------
     def start(self) -> None:
-        self.login.load_users()
-        self.status.start()
         self.login.reset()
 
     def _logged_in(self, user: UserInfo) -> None:
@@ -150,6 +184,8 @@ class MainWindow(QMainWindow):
             self.sell.focus_code()
 
     def _search_customers(self) -> None:
+        if self.user is None:
+            return
         self.go(0)
         self.customers.focus_search()
 
@@ -180,11 +216,7 @@ class MainWindow(QMainWindow):
         if (
             self._idle_enabled
             and self.user is not None
-            and event.type()
-            in (
-                QEvent.Type.KeyPress,
-                QEvent.Type.MouseButtonPress,
-            )
+            and event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress)
         ):
             self._idle.start()
         return False

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from app.bootstrap import Services
-from app.services.auth import UserInfo
 from ui.ops import Runner, op
+
+if TYPE_CHECKING:
+    from app.bootstrap import Services
+    from app.services.auth import UserInfo
+    from app.settings import Settings
 
 REFRESH_MS = 5_000
 
 
 class StatusBar(QStatusBar):
-    def __init__(self, services: Services, runner: Runner, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._services = services
+        self._services: Services | None = None
         self._runner = runner
-        store = services.store
-        self.store = QLabel(f"{store.name} · {store.store_id}/{store.terminal_id}")
+        self.store = QLabel(f"{settings.store.name} · {settings.store.id}/{settings.terminal.id}")
         self.user = QLabel("Not logged in")
         self.user.setObjectName("status_user")
         self.devices = QLabel()
@@ -35,7 +39,8 @@ class StatusBar(QStatusBar):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
 
-    def start(self) -> None:
+    def attach(self, services: Services) -> None:
+        self._services = services
         self.refresh()
         self._timer.start()
 
@@ -43,11 +48,12 @@ class StatusBar(QStatusBar):
         self.user.setText(f"{user.display_name} ({user.role.value})" if user else "Not logged in")
 
     def refresh(self) -> None:
-        self.devices.setText(
-            " · ".join(f"{s.name}: {s.state}" for s in self._services.devices.states())
-        )
-        central = self._services.settings.central.url
-        op(self._runner, self._services.reports.outbox_waiting).success(
+        services = self._services
+        if services is None:
+            return
+        self.devices.setText(" · ".join(f"{s.name}: {s.state}" for s in services.devices.states()))
+        central = services.settings.central.url
+        op(self._runner, services.reports.outbox_waiting).success(
             lambda waiting: self.sync.setText(
                 f"Sync: {'offline' if central else 'no central database set'}, {waiting} waiting"
             )

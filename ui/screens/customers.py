@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -19,10 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Services
-from app.services.customers import CustomerProfile, CustomerSummary
 from ui.keys import shortcut
 from ui.ops import Runner, op
+
+if TYPE_CHECKING:
+    from app.bootstrap import Services
+    from app.services.customers import CustomerProfile, CustomerSummary
 
 SEARCH_DELAY_MS = 150
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.bootstrap import Services
-from app.services.reports import DaySummary
 from ui.ops import Runner, op
+
+if TYPE_CHECKING:
+    from app.bootstrap import Services
+    from app.services.reports import DaySummary
 
 
 class DayFiguresScreen(QWidget):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
@@ -16,13 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Services
 from app.errors import DomainError, ValidationError
-from app.services.auth import UserInfo
-from app.services.sales import SaleResult
-from domain.money import Money
 from ui.forms import FieldErrors, error_label
 from ui.ops import Runner, op
+
+if TYPE_CHECKING:
+    from app.bootstrap import Services
+    from app.services.auth import UserInfo
+    from app.services.sales import SaleResult
+    from domain.money import Money
 
 
 class CashDialog(QDialog):

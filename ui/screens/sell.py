@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,18 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Services
 from app.errors import ValidationError
-from app.services.auth import UserInfo
-from app.services.catalog import OfferingView
-from app.services.receipts import Receipt
-from app.services.sales import BasketView, SaleResult
 from domain.users import Permission
 from ui.approval import ApprovalDialog
 from ui.forms import FieldErrors, error_label
 from ui.keys import shortcut
 from ui.ops import Lane, Runner, op
 from ui.screens.payment import CashDialog, ReceiptDialog
+
+if TYPE_CHECKING:
+    from app.bootstrap import Services
+    from app.services.auth import UserInfo
+    from app.services.catalog import OfferingView
+    from app.services.receipts import Receipt
+    from app.services.sales import BasketView, SaleResult
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 

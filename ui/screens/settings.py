@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -12,11 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Services
-from app.db.types import utcnow
 from app.documents.receipt import ReceiptData, build_receipt
 from domain.money import Money
 from ui.ops import Lane, Runner, op
+
+if TYPE_CHECKING:
+    from app.bootstrap import Services
 
 
 class SettingsScreen(QWidget):
@@ -70,7 +74,7 @@ class SettingsScreen(QWidget):
             tax_id=store.tax_id,
             terminal_id=f"{store.store_id}/{store.terminal_id}",
             cashier="",
-            when=utcnow().astimezone(),
+            when=datetime.now().astimezone(),
             receipt_number="TEST",
             order_number="—",
             items=(),
