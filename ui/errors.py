@@ -16,6 +16,7 @@ import logging
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -106,7 +107,10 @@ class ErrorRouter(QObject):
             QMessageBox.information(self._window, "StoreDesk", text)
 
 
-def install_excepthook(router: ErrorRouter) -> None:
+def install_excepthook(router: ErrorRouter) -> Callable[[], None]:
+    """Route uncaught exceptions to ``router``; returns a function that restores the old hooks."""
+    previous = (sys.excepthook, threading.excepthook)
+
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
@@ -119,3 +123,8 @@ def install_excepthook(router: ErrorRouter) -> None:
 
     sys.excepthook = hook
     threading.excepthook = thread_hook
+
+    def restore() -> None:
+        sys.excepthook, threading.excepthook = previous
+
+    return restore

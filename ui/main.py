@@ -71,8 +71,8 @@ def run_gui(args: argparse.Namespace) -> int:
 
     runner = Runner()
     window = MainWindow(None, runner, settings=settings)
-    set_default_failure_handler(window.errors.handle)
-    install_excepthook(window.errors)
+    previous_handler = set_default_failure_handler(window.errors.handle)
+    restore_hooks = install_excepthook(window.errors)
     window.start()
     window.show()
     exit_code = [0]
@@ -125,6 +125,8 @@ def run_gui(args: argparse.Namespace) -> int:
         if watchdog is not None:
             watchdog.stop()
         runner.shutdown()
+        restore_hooks()
+        set_default_failure_handler(previous_handler)
         for built in services:
             built.close()
     return exit_code[0] or code

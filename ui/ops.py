@@ -63,9 +63,13 @@ def _log_unhandled(exc: BaseException) -> None:
 _default_failure: Callable[[BaseException], None] = _log_unhandled
 
 
-def set_default_failure_handler(handler: Callable[[BaseException], None]) -> None:
+def set_default_failure_handler(
+    handler: Callable[[BaseException], None],
+) -> Callable[[BaseException], None]:
+    """Route unhandled failures to ``handler``; returns the previous handler."""
     global _default_failure
-    _default_failure = handler
+    previous, _default_failure = _default_failure, handler
+    return previous
 
 
 def _route(exc: BaseException) -> None:
