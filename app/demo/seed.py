@@ -1,8 +1,9 @@
 """Create a demo store: catalog, staff, SIM stock and customers with history.
 
 Customers, subscriptions and interactions are written with bulk Core inserts in chunks,
-so a million customers take minutes. Demo rows stand for data the store already had (or
-pulled from the centre), so they are not put in the outbox.
+so a million customers take minutes; they stand for data the store already had (or pulled
+from the centre) and are not put in the outbox. The catalog, staff and SIM stock go through
+the unit of work like any local change, so they are in the outbox.
 """
 
 from __future__ import annotations

@@ -179,3 +179,32 @@ def test_a_scan_through_the_window_is_seen_once(
     assert window.sell.lines.rowCount() == 1
     assert window.sell.lines.item(0, 1).text() == ICCID
     assert window.sell.code.text() == ""
+
+
+def test_paper_out_does_not_undo_the_sale(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    from devices.errors import PaperOut
+    from devices.printer.simulated import SimulatedPrinter
+
+    printer = demo_services.devices.printer()
+    assert isinstance(printer, SimulatedPrinter)
+    printer.fail_next(PaperOut(printer.name, "is out of paper"))
+    log_in(qtbot, window, "anna", "1111")
+    window.go(1)
+    qtbot.keyClicks(window.sell.code, "ACC-CASE", delay=TYPING_MS)
+    qtbot.keyClick(window.sell.code, Qt.Key.Key_Return)
+    qtbot.keyClick(window.sell, Qt.Key.Key_F9)
+    cash = window.sell.cash_dialog
+    assert cash is not None
+    qtbot.mouseClick(
+        cash.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    receipt = window.sell.last_receipt_dialog
+    assert receipt is not None and "14.99 EUR" in receipt.preview.toPlainText()
+    assert receipt.print_state.text().startswith("Not printed: is out of paper")
+    assert receipt.print_state.text().endswith("The sale is saved.")
+    with demo_services.engine.connect() as conn:
+        assert conn.execute(select(m.Order.status)).scalar_one() == "completed"
+        assert conn.execute(select(m.Payment.amount_minor)).scalar_one() == 1499
+    assert demo_services.devices.states()[0].state == "error"

@@ -260,7 +260,7 @@ class SellScreen(QWidget):
 
         def not_printed(exc: BaseException) -> None:
             message = getattr(exc, "message", str(exc))
-            dialog.set_print_state(f"Not printed: {message}. The sale is saved; reprint later.")
+            dialog.set_print_state(f"Not printed: {message}. The sale is saved.")
 
         op(
             self._runner,
