@@ -49,6 +49,30 @@ def median_of(cmd: list[str], runs: int) -> tuple[float, list[float]]:
     return statistics.median(samples), samples
 
 
+def until_file(cmd: list[str], marker: Path, *, limit: float = 60.0) -> float:
+    """Seconds from starting ``cmd`` until it writes ``marker``; the process is then ended."""
+    marker.unlink(missing_ok=True)
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while not marker.exists():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{cmd[0]} exited with {proc.returncode} before the marker")
+            if time.perf_counter() - started > limit:
+                raise RuntimeError(f"no marker within {limit:g} s")
+            time.sleep(0.001)
+        return time.perf_counter() - started
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def median_until_file(cmd: list[str], marker: Path, runs: int) -> tuple[float, list[float]]:
+    until_file(cmd, marker)  # warm-up, as above
+    samples = [until_file(cmd, marker) for _ in range(runs)]
+    return statistics.median(samples), samples
+
+
 def precompile() -> None:
     """Write .pyc files for StoreDesk's own packages, as an installed copy has them.
 

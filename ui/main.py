@@ -36,6 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=argparse.SUPPRESS,  # benchmarks: exit as soon as the login window is shown
     )
     parser.add_argument(
+        "--shown-file",
+        type=Path,
+        help=argparse.SUPPRESS,  # benchmarks: written once the login window is on screen
+    )
+    parser.add_argument(
         "--ready-file",
         type=Path,
         help=argparse.SUPPRESS,  # benchmarks: written once the services are ready
@@ -113,6 +118,9 @@ def run_gui(args: argparse.Namespace) -> int:
 
         watchdog = GuiStallWatchdog()
         watchdog.start()
+    if args.shown_file is not None:
+        shown_file: Path = args.shown_file
+        QTimer.singleShot(0, lambda: shown_file.write_text("shown\n"))
     if args.quit_after_show:
         QTimer.singleShot(0, app.quit)
     else:

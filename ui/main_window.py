@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
 
         for index in range(len(AREAS)):
             shortcut(f"Ctrl+{index + 1}", self, partial(self.go, index))
-        shortcut(Qt.Key.Key_F2, self, self._search_customers)
+        shortcut("F2", self, self._search_customers)
         shortcut("Ctrl+L", self, self.lock)
 
         self.scanner = WedgeScanner(
