@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, SyncRow
 from app.db.types import UtcDateTime, utcnow
+from domain.money import Money
 
 
 class User(SyncRow, Base):
@@ -166,6 +167,16 @@ class OrderLine(SyncRow, Base):
     serial: Mapped[str | None] = mapped_column(String(20))
 
     order: Mapped[Order] = relationship(back_populates="lines")
+
+    def unit_price(self, currency: str) -> Money:
+        return Money.from_minor(self.unit_price_minor, currency)
+
+    def total(self, currency: str) -> Money:
+        return Money.from_minor(self.unit_price_minor * self.quantity, currency)
+
+    def monthly_fee(self, currency: str) -> Money | None:
+        fee = self.monthly_fee_minor
+        return None if fee is None else Money.from_minor(fee, currency)
 
 
 class OrderEvent(SyncRow, Base):

@@ -55,12 +55,10 @@ class ReceiptService:
                 ReceiptItem(
                     description=line.description,
                     quantity=line.quantity,
-                    unit_price=Money.from_minor(line.unit_price_minor, cur),
-                    total=Money.from_minor(line.unit_price_minor * line.quantity, cur),
+                    unit_price=line.unit_price(cur),
+                    total=line.total(cur),
                     serial=line.serial or "",
-                    monthly_fee=None
-                    if line.monthly_fee_minor is None
-                    else Money.from_minor(line.monthly_fee_minor, cur),
+                    monthly_fee=line.monthly_fee(cur),
                 )
                 for line in order.lines
             )

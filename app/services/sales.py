@@ -280,12 +280,10 @@ class SaleService:
                 sku=line.sku,
                 description=line.description,
                 quantity=line.quantity,
-                unit_price=Money.from_minor(line.unit_price_minor, currency),
-                total=Money.from_minor(line.unit_price_minor * line.quantity, currency),
+                unit_price=line.unit_price(currency),
+                total=line.total(currency),
                 serial=line.serial or "",
-                monthly_fee=None
-                if line.monthly_fee_minor is None
-                else Money.from_minor(line.monthly_fee_minor, currency),
+                monthly_fee=line.monthly_fee(currency),
             )
             for line in row.lines
         )
@@ -367,11 +365,9 @@ def _to_domain(row: m.Order) -> Order:
                 sku=line.sku,
                 description=line.description,
                 quantity=line.quantity,
-                unit_price=Money.from_minor(line.unit_price_minor, row.currency),
+                unit_price=line.unit_price(row.currency),
                 vat_rate=Decimal(line.vat_rate_bp) / 100,
-                monthly_fee=None
-                if line.monthly_fee_minor is None
-                else Money.from_minor(line.monthly_fee_minor, row.currency),
+                monthly_fee=line.monthly_fee(row.currency),
                 serial=line.serial or "",
                 id=line.id,
             )

@@ -8,7 +8,8 @@ next job reconnects (a printer switched off and on again just works).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from escpos.exceptions import DeviceNotFoundError
@@ -77,28 +78,27 @@ class EscposReceiptPrinter:
             self._conn = conn
         return self._conn
 
-    def _send(self, data: bytes) -> None:
+    @contextmanager
+    def _link(self, silence: str) -> Iterator[Any]:
+        """The open connection; an I/O error drops it (the next job reconnects) and is typed."""
         device = self._device()
         try:
-            device._raw(data)  # python-escpos' one write path for bytes already encoded
+            yield device
         except TimeoutError as exc:
             self._drop()
-            raise DeviceTimeout(self.name, "stopped taking data") from exc
+            raise DeviceTimeout(self.name, silence) from exc
         except OSError as exc:
             self._drop()
             raise DeviceOffline(self.name, f"connection lost ({exc})") from exc
 
+    def _send(self, data: bytes) -> None:
+        with self._link("stopped taking data") as device:
+            device._raw(data)  # python-escpos' one write path for bytes already encoded
+
     def _read_status(self) -> PrinterStatus:
-        device = self._device()
-        try:
+        with self._link("did not answer the status request") as device:
             online = bool(device.is_online())
             paper = int(device.paper_status())
-        except TimeoutError as exc:
-            self._drop()
-            raise DeviceTimeout(self.name, "did not answer the status request") from exc
-        except OSError as exc:
-            self._drop()
-            raise DeviceOffline(self.name, f"connection lost ({exc})") from exc
         state = {2: "ok", 1: "near_end", 0: "out"}.get(paper, "unknown")
         if state == "out":
             raise PaperOut(self.name, "is out of paper")
