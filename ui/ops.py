@@ -1,24 +1,25 @@
 """The one way StoreDesk runs work off the GUI thread (cf. Anki's CollectionOp/QueryOp).
 
-    op(runner, lambda: services.sales.pay_cash(...)) \\
-        .success(show_receipt).failure(show_error).with_progress("Completing…").run()
+    op(runner, lambda: services.sales.pay_cash(...)).success(show_receipt) \\
+        .failure(show_error).with_progress("Completing…", parent=self).run()
 
 Threading contract:
 
-- ``fn`` runs on a worker thread and must NEVER touch a widget. It gets plain values in
-  and returns plain values (services guarantee that).
-- ``success`` / ``failure`` callbacks run on the GUI thread, posted back through a queued
-  Qt signal.
-- Lanes: :attr:`Lane.DB` is ONE serial worker (the local SQLite has one writer, and order
-  of writes must be the order of clicks); :attr:`Lane.IO` is a small pool for printing,
-  PDF, network and device work, so a slow printer never delays the database.
-- Progress is shown only if the work is still running after ``progress_delay_ms`` (~0.5 s),
-  as a status-bar text and, with a parent widget, a progress dialog (cancellable when asked).
-- ``guard(is_current)`` drops a late result when the user has moved on (callbacks not run).
-- A failure with no failure callback, or an exception raised inside a callback, goes to the
-  default failure handler (the app's ErrorRouter); nothing is swallowed.
-- ``Runner(inline=True)`` runs everything synchronously on the calling thread: tests use it
-  to be deterministic.
+- ``fn`` runs on a background worker thread and must NEVER touch a widget (nor any QObject
+  of the GUI thread): plain values in, plain values out.
+- ``success`` / ``failure`` / ``guard`` callbacks run on the GUI thread: the worker posts the
+  outcome back through a Qt signal (queued connection). Call ``run()`` on the GUI thread.
+- :attr:`Lane.DB` is ONE serial worker (one SQLite writer; writes in click order);
+  :attr:`Lane.IO` is a pool of 4 for printing, PDF, network and device work.
+- Progress appears only if the work outlasts ``progress_delay_ms``: ``progress_shown(label)``
+  and, given a parent, a window-modal QProgressDialog (Cancel button if cancellable).
+- ``run()`` returns an :class:`OpHandle`; its ``cancel()`` is cooperative: it sets the
+  :class:`CancelToken` that :func:`op_cancellable` passes to ``fn``; the outcome still arrives.
+- ``guard(is_current)`` drops a late outcome (no callback; a failure is only logged).
+- A failure with no failure callback, or raised by a callback, goes to the default failure
+  handler (:func:`set_default_failure_handler`). Nothing is swallowed.
+- ``Runner(inline=True)`` runs ``fn`` and the callbacks before ``run()`` returns (tests).
+- After ``shutdown()``, ``run()`` raises RuntimeError; undelivered outcomes are dropped.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ import enum
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -38,12 +40,15 @@ log = logging.getLogger("storedesk.ui.ops")
 
 
 class Lane(enum.Enum):
-    DB = "db"
-    IO = "io"
+    DB = "db"  # ONE serial worker thread for the local database
+    IO = "io"  # a small pool for network, printing, PDF and device work
+
+
+LANE_WORKERS = {Lane.DB: 1, Lane.IO: 4}
 
 
 class CancelToken:
-    """Set when the user presses Cancel; long work checks :attr:`cancelled` between steps."""
+    """Set when the user (or shutdown) cancels; long work checks :attr:`cancelled`."""
 
     def __init__(self) -> None:
         self._event = threading.Event()
@@ -54,6 +59,21 @@ class CancelToken:
     @property
     def cancelled(self) -> bool:
         return self._event.is_set()
+
+
+class OpHandle:
+    """What ``run()`` returns: cooperative ``cancel()``; ``done`` once the outcome reached
+    the GUI thread (delivered or dropped)."""
+
+    def __init__(self, token: CancelToken) -> None:
+        self.token, self.done = token, False
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.token.cancelled
 
 
 def _log_unhandled(exc: BaseException) -> None:
@@ -73,15 +93,19 @@ def set_default_failure_handler(
 
 
 def _route(exc: BaseException) -> None:
-    _default_failure(exc)
+    try:
+        _default_failure(exc)
+    except Exception:
+        log.exception("the failure handler failed while handling %r", exc)
+        _log_unhandled(exc)
 
 
 class Runner(QObject):
-    """Owns the worker threads. One per application window; ``shutdown()`` on exit."""
+    """Owns the worker threads. One per application, owned by the main window."""
 
     progress_shown = Signal(str)
     progress_hidden = Signal()
-    _finished = Signal(object, object, object)  # op, result, exception
+    _completed = Signal(object)  # the Op whose outcome is ready
 
     def __init__(
         self, parent: QObject | None = None, *, inline: bool = False, progress_delay_ms: int = 500
@@ -89,53 +113,69 @@ class Runner(QObject):
         super().__init__(parent)
         self.inline = inline
         self.progress_delay_ms = progress_delay_ms
-        self._pools: dict[Lane, concurrent.futures.ThreadPoolExecutor] = {}
-        if not inline:
-            self._pools = {
-                Lane.DB: concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="db"),
-                Lane.IO: concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="io"),
-            }
+        self._gui_thread = threading.get_ident()
+        self._pools = {
+            lane: concurrent.futures.ThreadPoolExecutor(n, f"storedesk-{lane.value}")
+            for lane, n in ({} if inline else LANE_WORKERS).items()
+        }
         self._closed = False
-        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-
-    def submit(self, operation: Op[Any]) -> None:
-        if self._closed:
-            raise RuntimeError("runner is shut down")
-        if self.inline:
-            try:
-                result = operation.call()
-            except Exception as exc:
-                self._deliver(operation, None, exc)
-            else:
-                self._deliver(operation, result, None)
-            return
-        operation.start_progress()
-
-        def work() -> None:
-            try:
-                result = operation.call()
-            except Exception as exc:
-                self._finished.emit(operation, None, exc)
-            else:
-                self._finished.emit(operation, result, None)
-
-        self._pools[operation.lane].submit(work)
-
-    @Slot(object, object, object)
-    def _deliver(self, operation: Op[Any], result: Any, exc: BaseException | None) -> None:
-        operation.finish(result, exc)
+        self._pending: set[Op[Any]] = set()  # submitted, outcome not yet on the GUI thread
+        self._showing: list[Op[Any]] = []  # ops whose progress is visible, newest last
+        self._completed.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def shutdown(self, wait: bool = True) -> None:
+        """Refuse new work, cancel the tokens of pending ops, drop queued ones, stop threads."""
         self._closed = True
+        pending, self._pending = list(self._pending), set()
+        for operation in pending:
+            operation.handle.cancel()
+            operation._deliver(deliver=False)
         for pool in self._pools.values():
             pool.shutdown(wait=wait, cancel_futures=True)
 
+    # -- used by Op ------------------------------------------------------------------------
+    def _submit(self, operation: Op[Any]) -> None:
+        if self._closed:
+            raise RuntimeError("runner is shut down")
+        if threading.get_ident() != self._gui_thread:
+            raise RuntimeError("Op.run() must be called on the GUI thread")
+        if self.inline:
+            operation._execute()
+            operation._deliver(deliver=True)
+            return
+        self._pending.add(operation)
+        operation._start_progress()
+        self._pools[operation.lane].submit(self._work, operation)
+
+    def _work(self, operation: Op[Any]) -> None:  # on a worker thread
+        operation._execute()
+        self._completed.emit(operation)
+
+    @Slot(object)
+    def _deliver(self, operation: Op[Any]) -> None:  # on the GUI thread
+        if operation in self._pending:  # else dropped by shutdown()
+            self._pending.discard(operation)
+            operation._deliver(deliver=True)
+
+    def _progress_ended(self, operation: Op[Any]) -> None:
+        if operation not in self._showing:
+            return
+        self._showing.remove(operation)
+        if self._showing:
+            self.progress_shown.emit(self._showing[-1]._label or "")
+        else:
+            self.progress_hidden.emit()
+
 
 class Op(Generic[T]):
-    def __init__(self, runner: Runner, fn: Callable[..., T], *, lane: Lane, wants_token: bool):
+    """One piece of background work and its GUI-thread callbacks; build with :func:`op`."""
+
+    def __init__(
+        self, runner: Runner, fn: Callable[..., T], *, lane: Lane, wants_token: bool
+    ) -> None:
         self.runner = runner
         self.lane = lane
-        self.token = CancelToken()
+        self.handle = OpHandle(CancelToken())
         self._fn = fn
         self._wants_token = wants_token
         self._success: Callable[[T], None] | None = None
@@ -144,9 +184,12 @@ class Op(Generic[T]):
         self._label: str | None = None
         self._parent: QWidget | None = None
         self._cancellable = False
+        self._started = False
+        self._work_done = threading.Event()
+        self._result: T | None = None
+        self._error: BaseException | None = None
         self._timer: QTimer | None = None
         self._dialog: QProgressDialog | None = None
-        self._shown = False
 
     def success(self, cb: Callable[[T], None]) -> Op[T]:
         self._success = cb
@@ -166,15 +209,23 @@ class Op(Generic[T]):
         self._label, self._parent, self._cancellable = label, parent, cancellable
         return self
 
-    def run(self) -> CancelToken:
-        self.runner.submit(self)
-        return self.token
+    def run(self) -> OpHandle:
+        if self._started:
+            raise RuntimeError("an Op runs only once")
+        self._started = True
+        self.runner._submit(self)
+        return self.handle
 
-    # -- used by Runner ------------------------------------------------------------------
-    def call(self) -> T:
-        return self._fn(self.token) if self._wants_token else self._fn()
+    # -- internals: _execute on the worker thread, the rest on the GUI thread ---------------
+    def _execute(self) -> None:
+        try:
+            self._result = self._fn(self.handle.token) if self._wants_token else self._fn()
+        except BaseException as exc:  # delivered, never lost inside the executor
+            self._error = exc
+        finally:
+            self._work_done.set()
 
-    def start_progress(self) -> None:
+    def _start_progress(self) -> None:
         if self._label is None:
             return
         self._timer = QTimer()
@@ -183,46 +234,56 @@ class Op(Generic[T]):
         self._timer.start(self.runner.progress_delay_ms)
 
     def _show_progress(self) -> None:
-        self._shown = True
-        assert self._label is not None
+        if self._work_done.is_set() or self._label is None:
+            return  # finished just now: the outcome is already on its way
+        self.runner._showing.append(self)
         self.runner.progress_shown.emit(self._label)
-        if self._parent is not None:
-            dialog = QProgressDialog(
-                self._label, "Cancel" if self._cancellable else "", 0, 0, self._parent
-            )
-            dialog.setWindowModality(Qt.WindowModality.WindowModal)
-            if self._cancellable:
-                dialog.canceled.connect(self.token.cancel)
-            else:
-                dialog.setCancelButton(None)
-            dialog.show()
-            self._dialog = dialog
+        if self._parent is None or not shiboken6.isValid(self._parent):
+            return
+        dialog = QProgressDialog(self._label, "Cancel", 0, 0, self._parent)
+        dialog.setObjectName("op_progress")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        if self._cancellable:
+            dialog.canceled.connect(self.handle.cancel)
+        else:
+            dialog.setCancelButton(None)
+        dialog.show()
+        self._dialog = dialog
 
-    def finish(self, result: Any, exc: BaseException | None) -> None:
+    def _end_progress(self) -> None:
         if self._timer is not None:
             self._timer.stop()
-        if self._dialog is not None:
+            self._timer = None
+        if self._dialog is not None and shiboken6.isValid(self._dialog):  # else died with parent
             self._dialog.reset()
+            self._dialog.hide()
             self._dialog.deleteLater()
-            self._dialog = None
-        if self._shown:
-            self.runner.progress_hidden.emit()
-        if not self._is_current():
-            log.debug("dropping a late result for a context the user has left")
+        self._dialog = None
+        self.runner._progress_ended(self)
+
+    def _deliver(self, *, deliver: bool) -> None:
+        self._end_progress()
+        self.handle.done = True
+        if not deliver:
             return
         try:
-            if exc is None:
+            if not self._is_current():
+                if self._error is not None:
+                    log.warning("dropped a late failure", exc_info=self._error)
+                return
+            if self._error is None:
                 if self._success is not None:
-                    self._success(result)
+                    self._success(cast(T, self._result))
             elif self._failure is not None:
-                self._failure(exc)
+                self._failure(self._error)
             else:
-                _route(exc)
+                _route(self._error)
         except Exception as callback_exc:
             _route(callback_exc)
 
 
 def op(runner: Runner, fn: Callable[[], T], *, lane: Lane = Lane.DB) -> Op[T]:
+    """Run ``fn()`` on ``lane``; chain callbacks, then ``.run()`` (on the GUI thread)."""
     return Op(runner, fn, lane=lane, wants_token=False)
 
 
