@@ -92,16 +92,18 @@ def build(
         max_failures=settings.security.max_pin_failures,
         lockout=timedelta(minutes=settings.security.lockout_minutes),
     )
+    catalog = CatalogService(uow, store_id=store.store_id)
     return Services(
         settings=settings,
         paths=paths,
         engine=engine,
         store=store,
         auth=AuthService(uow, policy=policy),
-        catalog=CatalogService(uow),
+        catalog=catalog,
         customers=CustomerService(uow),
         sales=SaleService(
             uow,
+            catalog=catalog,
             store_id=store.store_id,
             terminal_id=store.terminal_id,
             currency=store.currency,

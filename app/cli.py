@@ -18,7 +18,7 @@ from typing import TextIO
 from app.paths import AppPaths
 from app.settings import LoadedSettings, SettingsError, load_settings, parse_cli_overrides
 
-COMMANDS = ("db", "demo", "settings")
+COMMANDS = ("catalog", "db", "demo", "settings")
 DEMO_DB_NAME = "demo.sqlite3"
 
 
@@ -61,6 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="migrate the local database to this version's schema")
     demo = sub.add_parser("demo", help="create the demo store (catalog, staff, stock, customers)")
     demo.add_argument("--customers", type=int, default=300, help="how many customers (default 300)")
+    catalog = sub.add_parser("catalog", help="import or export the catalog file")
+    catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
+    imp = catalog_sub.add_parser(
+        "import", help="validate a catalog file and load it (all or nothing)"
+    )
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--check", action="store_true", help="only validate the file; change nothing")
+    exp = catalog_sub.add_parser("export", help="write the catalog in the catalog file format")
+    exp.add_argument("file", type=Path, nargs="?", help="where to write (default: stdout)")
     settings = sub.add_parser("settings", help="show settings and where each value comes from")
     settings.add_argument("action", choices=["show"])
     return parser
@@ -85,6 +94,10 @@ def run_command(argv: Sequence[str], *, out: TextIO = sys.stdout, err: TextIO = 
             return _db_upgrade(paths, loaded, out)
         if args.command == "demo":
             return _demo(paths, loaded, args.customers, out)
+        if args.command == "catalog":
+            if args.catalog_command == "import":
+                return _catalog_import(paths, loaded, args.file, args.check, out, err)
+            return _catalog_export(paths, loaded, args.file, out)
         return _settings_show(loaded, out)
     except DatabaseProblem as exc:
         print(f"storedesk: {exc}", file=err)
@@ -134,6 +147,63 @@ def _demo(paths: AppPaths, loaded: LoadedSettings, customers: int, out: TextIO) 
         file=out,
     )
     print(f"Database: {loaded.settings.database_url(paths)}", file=out)
+    return 0
+
+
+def _catalog_import(
+    paths: AppPaths, loaded: LoadedSettings, file: Path, check: bool, out: TextIO, err: TextIO
+) -> int:
+    from app.catalog_format import CatalogFormatError, parse_catalog
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"storedesk: cannot read {file}: {exc}", file=err)
+        return 1
+    try:
+        doc = parse_catalog(text)
+    except CatalogFormatError as exc:
+        print(f"storedesk: {file} was not imported; nothing changed:", file=err)
+        for problem in exc.problems:
+            print(f"  {problem}", file=err)
+        return 1
+    if check:
+        print(
+            f"{file} is valid: {len(doc.offerings)} offerings, {len(doc.promotions)} promotions.",
+            file=out,
+        )
+        return 0
+    from app.bootstrap import build
+
+    paths.ensure_dirs()
+    services = build(loaded.settings, paths)
+    try:
+        summary = services.catalog.import_document(doc)
+    finally:
+        services.close()
+    print(
+        f"Catalog imported from {file}: {summary.added} added, {summary.updated} changed,"
+        f" {summary.retired} retired, {summary.promotions} promotions.",
+        file=out,
+    )
+    return 0
+
+
+def _catalog_export(paths: AppPaths, loaded: LoadedSettings, file: Path | None, out: TextIO) -> int:
+    from app.bootstrap import build
+    from app.catalog_format import dump_catalog
+
+    paths.ensure_dirs()
+    services = build(loaded.settings, paths)
+    try:
+        text = dump_catalog(services.catalog.export_document())
+    finally:
+        services.close()
+    if file is None:
+        out.write(text)
+    else:
+        file.write_text(text, encoding="utf-8")
+        print(f"Catalog written to {file}.", file=out)
     return 0
 
 

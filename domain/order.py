@@ -53,6 +53,8 @@ class OrderLine:
     monthly_fee: Money | None = None
     serial: str = ""  # ICCID or IMEI captured for this line, if any
     id: uuid.UUID = field(default_factory=new_id)
+    discount: Money | None = None  # everything taken off the price, promotions and manual
+    financed: Money | None = None  # the part of a device's price paid in instalments
 
     def __post_init__(self) -> None:
         if self.quantity < 1:
@@ -63,10 +65,21 @@ class OrderLine:
             raise ValidationError("A price cannot be negative.", field="price")
         if not Decimal(0) <= self.vat_rate <= Decimal(100):
             raise ValidationError("VAT rate must be between 0 and 100 %.", field="vat_rate")
+        taken = [m for m in (self.discount, self.financed) if m is not None]
+        if any(m.amount < 0 for m in taken):
+            raise ValidationError("A discount cannot be negative.", field="discount")
+        if sum_money(taken, self.unit_price.currency) > self.unit_price * self.quantity:
+            raise ValidationError("A discount cannot exceed the price.", field="discount")
+
+    @property
+    def list_total(self) -> Money:
+        return self.unit_price * self.quantity
 
     @property
     def total(self) -> Money:
-        return self.unit_price * self.quantity
+        """Due now: the list amount less discounts and the part paid in instalments."""
+        taken = [m for m in (self.discount, self.financed) if m is not None]
+        return self.list_total - sum_money(taken, self.unit_price.currency)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ The window can be shown before the services exist (start-up shows it first and b
 database stack in the background): the login screen takes user and PIN at once and logs in
 as soon as :meth:`MainWindow.attach` hands over the services.
 
-Areas (Ctrl+1 … Ctrl+6): Customers, Sell, Cases, Till, Reports, Settings/Devices.
+Areas (Ctrl+1 … Ctrl+7): Customers, Sell, Catalog, Cases, Till, Reports, Settings/Devices.
 F2 jumps to customer search, F3 to the sell code field, Ctrl+L locks (switch user). The
 window locks itself after ``ui.idle_lock_minutes`` without keyboard or mouse input.
 """
@@ -40,12 +40,13 @@ if TYPE_CHECKING:
     from app.services.auth import UserInfo
     from app.settings import Settings
     from ui.screens.cases import CasesScreen
+    from ui.screens.catalog import CatalogScreen
     from ui.screens.customers import CustomersScreen
     from ui.screens.day import DayFiguresScreen
     from ui.screens.sell import SellScreen
     from ui.screens.settings import SettingsScreen
 
-AREAS = ("Customers", "Sell", "Cases", "Till", "Reports", "Settings / Devices")
+AREAS = ("Customers", "Sell", "Catalog", "Cases", "Till", "Reports", "Settings / Devices")
 
 
 class MainWindow(QMainWindow):
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.user: UserInfo | None = None
         self.customers: CustomersScreen
         self.sell: SellScreen
+        self.catalog: CatalogScreen
         self.cases: CasesScreen
         self.till: DayFiguresScreen
         self.reports: DayFiguresScreen
@@ -123,6 +125,7 @@ class MainWindow(QMainWindow):
         # The screens are imported here, not at the top: the login window must show
         # before they (and the Qt enums they touch) are loaded.
         from ui.screens.cases import CasesScreen
+        from ui.screens.catalog import CatalogScreen
         from ui.screens.customers import CustomersScreen
         from ui.screens.day import DayFiguresScreen
         from ui.screens.sell import SellScreen
@@ -132,14 +135,18 @@ class MainWindow(QMainWindow):
         runner = self.runner
         self.customers = CustomersScreen(services, runner)
         self.sell = SellScreen(services, runner)
+        self.catalog = CatalogScreen(services, runner)
         self.cases = CasesScreen()
         self.till = DayFiguresScreen(services, runner, title="Till — today")
         self.reports = DayFiguresScreen(services, runner, title="Reports — daily summary")
         self.settings_screen = SettingsScreen(services, runner)
         self.customers.sell_requested.connect(self._sell_to)
         self.sell.sale_completed.connect(self._sale_completed)
+        self.catalog.add_requested.connect(self._add_from_catalog)
+        self.catalog.compare_chosen.connect(self._plan_chosen)
         screens = (
-            self.customers, self.sell, self.cases, self.till, self.reports, self.settings_screen
+            self.customers, self.sell, self.catalog, self.cases, self.till, self.reports,
+            self.settings_screen,
         )  # fmt: skip
         for index, (name, screen) in enumerate(zip(AREAS, screens, strict=True)):
             self.nav.addItem(f"{name}\tCtrl+{index + 1}")
@@ -157,6 +164,7 @@ class MainWindow(QMainWindow):
         self.status.set_user(user)
         self.root.setCurrentIndex(1)
         self.sell.load_catalog()
+        self.catalog.load()
         self.till.refresh()
         self.reports.refresh()
         self.go(0)
@@ -182,6 +190,8 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(index)
         if self.pages.currentWidget() is self.sell:
             self.sell.focus_code()
+        elif self.pages.currentWidget() is self.catalog:
+            self.catalog.focus_filter()
 
     def _search_customers(self) -> None:
         if self.user is None:
@@ -192,6 +202,15 @@ class MainWindow(QMainWindow):
     def _sale_completed(self, _result: object) -> None:
         self.till.refresh()
         self.reports.refresh()
+        self.catalog.load()  # stock counts changed
+
+    def _add_from_catalog(self, code: str) -> None:
+        self.go(1)
+        self.sell.handle_scan(code)
+
+    def _plan_chosen(self, plan: str, commitment: int, device: str, instalments: int) -> None:
+        self.go(1)
+        self.sell.add_plan_choice(plan, commitment, device, instalments)
 
     def _sell_to(self, customer_id: uuid.UUID, name: str) -> None:
         self.sell.start_for(customer_id, name)

@@ -44,7 +44,9 @@ class User(SyncRow, Base):
 
 
 class Offering(SyncRow, Base):
-    """A sellable catalog item (the full catalog model grows around this)."""
+    """A catalog offering. ``spec`` holds the whole offering in the catalog file format
+    (:mod:`app.catalog_format`); the other columns are copies used for lookups and lists.
+    """
 
     __tablename__ = "offerings"
     __entity__ = "offering"
@@ -53,13 +55,49 @@ class Offering(SyncRow, Base):
     sku: Mapped[str] = mapped_column(String(64))
     barcode: Mapped[str | None] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(32))  # plan, addon, sim, device, accessory, service
-    price_minor: Mapped[int] = mapped_column(BigInteger)
-    monthly_fee_minor: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    family: Mapped[str] = mapped_column(String(64), default="")
     currency: Mapped[str] = mapped_column(String(3))
-    vat_rate_bp: Mapped[int] = mapped_column(Integer)
     lifecycle: Mapped[str] = mapped_column(String(16), default="launched")
     serial_kind: Mapped[str | None] = mapped_column(String(8))  # "iccid", "imei" or None
+    position: Mapped[int] = mapped_column(Integer, default=0)  # order in the catalog file
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Promotion(SyncRow, Base):
+    """A promotion, kept whole in the catalog file format in ``spec``."""
+
+    __tablename__ = "promotions"
+    __entity__ = "promotion"
+    __table_args__ = (UniqueConstraint("store_id", "code"),)
+
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    lifecycle: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CatalogPolicies(SyncRow, Base):
+    """The catalog-wide rules (minimum age, line limit, manual discount limits): one row."""
+
+    __tablename__ = "catalog_policies"
+    __entity__ = "catalog_policies"
+
+    currency: Mapped[str] = mapped_column(String(3))
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class DeviceUnit(SyncRow, Base):
+    """One phone or tablet in the store's stock, known by its IMEI."""
+
+    __tablename__ = "device_units"
+    __entity__ = "device_unit"
+    __table_args__ = (UniqueConstraint("imei"),)
+
+    imei: Mapped[str] = mapped_column(String(15))
+    offering_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("offerings.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="in_stock")
 
 
 class Customer(SyncRow, Base):
@@ -142,6 +180,9 @@ class Order(SyncRow, Base):
     status: Mapped[str] = mapped_column(String(16))
     currency: Mapped[str] = mapped_column(String(3))
     total_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    monthly_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The consultant confirmed the customer's own phone takes an eSIM.
+    esim_device_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     receipt_number: Mapped[str | None] = mapped_column(String(40), unique=True)
@@ -165,6 +206,18 @@ class OrderLine(SyncRow, Base):
     vat_rate_bp: Mapped[int] = mapped_column(Integer)
     monthly_fee_minor: Mapped[int | None] = mapped_column(BigInteger)
     serial: Mapped[str | None] = mapped_column(String(20))
+    # What the consultant chose, read by the pricing engine on every change:
+    commitment: Mapped[int] = mapped_column(Integer, default=0)
+    instalments: Mapped[int] = mapped_column(Integer, default=0)
+    chosen_upfront_minor: Mapped[int | None] = mapped_column(BigInteger)
+    chosen_amount_minor: Mapped[int | None] = mapped_column(BigInteger)  # free top-ups
+    manual_discount: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What the engine made of it: discounts with reasons, and the split of the price.
+    discount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    financed_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    instalment_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    monthly_discount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    discounts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     order: Mapped[Order] = relationship(back_populates="lines")
 
@@ -172,7 +225,9 @@ class OrderLine(SyncRow, Base):
         return Money.from_minor(self.unit_price_minor, currency)
 
     def total(self, currency: str) -> Money:
-        return Money.from_minor(self.unit_price_minor * self.quantity, currency)
+        """Due now for this line: list amount less discounts and the financed part."""
+        gross = self.unit_price_minor * self.quantity
+        return Money.from_minor(gross - self.discount_minor - self.financed_minor, currency)
 
     def monthly_fee(self, currency: str) -> Money | None:
         fee = self.monthly_fee_minor

@@ -12,15 +12,18 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 
+import resources
+from app.catalog_format import parse_catalog
 from app.db import models as m
 from app.db.uow import UnitOfWork
 from app.demo import data
 from app.services.auth import hash_pin
+from app.services.catalog import CatalogService
 from domain.identifiers import luhn_check_digit
 from domain.ids import new_id
 from domain.text import search_key
@@ -37,48 +40,53 @@ class DemoSummary:
     customers: int
 
 
-def _minor(text: str | None) -> int | None:
-    return None if text is None else int(Decimal(text) * 100)
-
-
 def demo_iccid(store_number: int, n: int) -> str:
     body = f"894910{store_number:03d}{n:09d}"
     return body + str(luhn_check_digit(body))
 
 
-def seed_reference(uow: Callable[..., UnitOfWork], *, sims: int = 200) -> int:
-    """Catalog, users and SIM stock; returns how many offerings exist. Idempotent."""
+DEMO_CATALOG = Path(resources.__file__).resolve().parent / "catalog" / "demo.json"
+
+
+def demo_imei(tac: str, n: int) -> str:
+    body = f"{tac}{n:06d}"
+    return body + str(luhn_check_digit(body))
+
+
+def seed_reference(
+    uow: Callable[..., UnitOfWork], *, sims: int = 200, devices_per_model: int = 5
+) -> int:
+    """Catalog, users, SIM and phone stock; returns how many offerings exist. Idempotent."""
+    with uow() as work:
+        count = int(work.session.scalar(select(func.count()).select_from(m.Offering)) or 0)
+    if count:
+        return count
+    doc = parse_catalog(DEMO_CATALOG.read_text(encoding="utf-8"))
+    CatalogService(uow).import_document(doc)
     with uow() as work:
         session = work.session
-        if session.scalar(select(func.count()).select_from(m.Offering)):
-            return int(session.scalar(select(func.count()).select_from(m.Offering)) or 0)
-        by_sku: dict[str, m.Offering] = {}
-        for sku, name, kind, price, monthly, vat, barcode, serial in data.CATALOG:
-            row = m.Offering(
-                sku=sku,
-                name=name,
-                kind=kind,
-                price_minor=_minor(price),
-                monthly_fee_minor=_minor(monthly),
-                currency="EUR",
-                vat_rate_bp=int(Decimal(vat) * 100),
-                barcode=barcode,
-                serial_kind=serial,
-            )
-            session.add(row)
-            by_sku[sku] = row
+        by_sku = {row.sku: row for row in session.scalars(select(m.Offering))}
         for username, name, role, pin in data.USERS:
             session.add(
                 m.User(username=username, display_name=name, role=role, pin_hash=hash_pin(pin))
             )
-        session.flush()
         for n in range(1, sims + 1):
             offering = by_sku["SIM-ESIM" if n % 5 == 0 else "SIM-STD"]
             session.add(
                 m.SimCard(iccid=demo_iccid(1, n), imsi=f"26201{n:010d}", offering_id=offering.id)
             )
+        for entry in doc.offerings:
+            if entry.device is None or not entry.device.tacs:
+                continue
+            for n in range(1, devices_per_model + 1):
+                session.add(
+                    m.DeviceUnit(
+                        imei=demo_imei(entry.device.tacs[0], n),
+                        offering_id=by_sku[entry.code].id,
+                    )
+                )
         work.commit()
-        return len(data.CATALOG)
+        return len(doc.offerings)
 
 
 def _customer_rows(

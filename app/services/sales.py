@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -25,13 +25,37 @@ from app.db.types import utcnow
 from app.db.uow import UnitOfWork
 from app.errors import NotFound
 from app.services.auth import UserInfo
-from app.services.catalog import OfferingView
+from app.services.catalog import CatalogService
 from app.services.customers import display_name
+from domain.catalog import COMMITMENT_TERMS, Offering, OfferingKind
 from domain.errors import RuleViolation, ValidationError
-from domain.identifiers import parse_iccid
+from domain.identifiers import parse_iccid, parse_imei
+from domain.ids import new_id
 from domain.money import Money, parse_amount
 from domain.order import Order, OrderLine, OrderStatus
+from domain.pricing import (
+    BasketItem,
+    CustomerFacts,
+    ManualDiscount,
+    PricedBasket,
+    Problem,
+    needs_approval,
+    price_basket,
+)
+from domain.promotions import Charge
 from domain.tender import TenderKind, settle_cash
+
+
+class ApprovalRequired(RuleViolation):
+    """The change is allowed only with a manager's approval (the UI asks for it)."""
+
+
+@dataclass(frozen=True)
+class DiscountView:
+    code: str
+    reason: str
+    amount: Money
+    monthly: bool
 
 
 @dataclass(frozen=True)
@@ -39,11 +63,17 @@ class BasketLineView:
     id: uuid.UUID
     sku: str
     description: str
+    kind: str
     quantity: int
     unit_price: Money
-    total: Money
+    total: Money  # due now for this line
     serial: str
-    monthly_fee: Money | None
+    monthly_fee: Money | None  # after discounts
+    commitment: int = 0
+    instalments: int = 0
+    instalment: Money | None = None
+    discounts: tuple[DiscountView, ...] = ()
+    needs_serial: str = ""  # "imei"/"iccid" still to be scanned
 
 
 @dataclass(frozen=True)
@@ -56,6 +86,14 @@ class BasketView:
     lines: tuple[BasketLineView, ...]
     total: Money
     monthly_total: Money
+    # What must be solved before payment: (line or None for the basket, message).
+    problems: tuple[tuple[uuid.UUID | None, str], ...] = ()
+    discount_total: Money | None = None
+    esim_device_confirmed: bool = False
+
+    @property
+    def messages(self) -> list[str]:
+        return [message for _, message in self.problems]
 
 
 @dataclass(frozen=True)
@@ -75,6 +113,7 @@ class SaleService:
         self,
         uow: Callable[..., UnitOfWork],
         *,
+        catalog: CatalogService,
         store_id: str,
         terminal_id: str,
         currency: str,
@@ -82,14 +121,19 @@ class SaleService:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._uow = uow
+        self._catalog = catalog
         self._store_id = store_id
         self._terminal_id = terminal_id
         self._currency = currency
         self._cash_rounding = cash_rounding
         self._clock = clock
 
+    def _today(self) -> date:
+        return self._clock().astimezone().date()
+
     # -- basket --------------------------------------------------------------------------
     def start(self, *, customer_id: uuid.UUID | None, user: UserInfo) -> BasketView:
+        self._catalog.snapshot()  # read before the write lock is taken
         with self._uow() as uow:
             if customer_id is not None and uow.session.get(m.Customer, customer_id) is None:
                 raise NotFound("This customer no longer exists.")
@@ -111,11 +155,17 @@ class SaleService:
             return view
 
     def basket(self, order_id: uuid.UUID) -> BasketView:
+        self._catalog.snapshot()  # read before the write lock is taken
         with self._uow() as uow:
             return self._view(uow.session, self._order_row(uow.session, order_id))
 
     def add_code(self, order_id: uuid.UUID, code: str, *, user: UserInfo) -> BasketView:
-        """Add what a scanned or typed code names: an ICCID from stock, or a SKU/EAN."""
+        """Add what a scanned or typed code names: an ICCID or IMEI from stock, a SKU/EAN.
+
+        A bundle adds its plan and its device; the device line then waits for its IMEI,
+        and a scanned IMEI of that model fills it.
+        """
+        self._catalog.snapshot()  # read before the write lock is taken
         code = code.strip().replace(" ", "")
         if not code:
             raise ValidationError("Scan or type a code.", field="code")
@@ -123,24 +173,30 @@ class SaleService:
             session = uow.session
             row = self._order_row(session, order_id)
             order = _to_domain(row)
+            if not order.can_edit():
+                raise RuleViolation(f"Order {order.number} is {order.status.value}.")
             if code.isdigit() and code.startswith("89") and len(code) >= 18:
-                line = self._sim_line(session, code)
+                self._add_sim(session, row, code)
+            elif code.isdigit() and len(code) == 15:
+                self._add_device_unit(session, row, code)
             else:
-                offering = _offering_by_code(session, code)
-                if offering.serial_kind == "iccid":
+                offering = self._offering_by_code(code)
+                if offering.serial == "iccid":
                     raise ValidationError(
                         f"Scan the SIM card's ICCID to sell {offering.name}.", field="code"
                     )
-                line = _line_for(offering)
-            order.add_line(line)
-            session.add(_line_row(row, line, position=len(row.lines)))
-            row.total_minor = order.total.minor
-            session.flush()
-            view = self._view(session, row)
+                if offering.bundle is not None:
+                    spec = offering.bundle
+                    self._append(session, row, self._catalog_offering(spec.plan), spec.commitment)
+                    self._append(session, row, self._catalog_offering(spec.device), spec.commitment)
+                else:
+                    self._append(session, row, offering, self._plan_commitment(row))
+            view = self._reprice_and_view(session, row)
             uow.commit()
             return view
 
     def remove_line(self, order_id: uuid.UUID, line_id: uuid.UUID, *, user: UserInfo) -> BasketView:
+        self._catalog.snapshot()  # read before the write lock is taken
         with self._uow() as uow:
             session = uow.session
             row = self._order_row(session, order_id)
@@ -149,11 +205,124 @@ class SaleService:
             for line in list(row.lines):
                 if line.id == line_id:
                     if line.serial:
-                        self._release_sim(session, line.serial)
+                        self._release(session, line.serial)
                     row.lines.remove(line)
-            row.total_minor = order.total.minor
-            session.flush()
-            view = self._view(session, row)
+            view = self._reprice_and_view(session, row)
+            uow.commit()
+            return view
+
+    def set_terms(
+        self,
+        order_id: uuid.UUID,
+        line_id: uuid.UUID,
+        *,
+        user: UserInfo,
+        commitment: int | None = None,
+        instalments: int | None = None,
+        upfront: str | None = None,
+        amount: str | None = None,
+    ) -> BasketView:
+        """Change a line's commitment, instalments and upfront part, or a top-up's amount.
+
+        A plan's commitment is also given to the devices in the basket: a device is
+        priced with the term of the plan it is sold with.
+        """
+        self._catalog.snapshot()  # read before the write lock is taken
+        with self._uow() as uow:
+            session = uow.session
+            row = self._order_row(session, order_id)
+            self._check_can_change(row)
+            line = _line(row, line_id)
+            if commitment is not None:
+                if commitment not in COMMITMENT_TERMS:
+                    raise ValidationError(
+                        f"A commitment of {commitment} months is not offered.",
+                        field="commitment",
+                    )
+                line.commitment = commitment
+                if self._catalog_offering(line.sku).kind is OfferingKind.PLAN:
+                    for other in row.lines:
+                        if self._catalog_offering(other.sku).kind is OfferingKind.DEVICE:
+                            other.commitment = commitment
+            if instalments is not None:
+                if instalments not in (0, 12, 24):
+                    raise ValidationError("Instalments are 12 or 24 months.", field="instalments")
+                line.instalments = instalments
+            if upfront is not None:
+                line.chosen_upfront_minor = (
+                    None
+                    if not upfront.strip()
+                    else Money(parse_amount(upfront, field="upfront"), row.currency).minor
+                )
+            if amount is not None:
+                line.chosen_amount_minor = Money(
+                    parse_amount(amount, field="amount"), row.currency
+                ).minor
+            view = self._reprice_and_view(session, row)
+            uow.commit()
+            return view
+
+    def set_esim_device_confirmed(
+        self, order_id: uuid.UUID, confirmed: bool, *, user: UserInfo
+    ) -> BasketView:
+        self._catalog.snapshot()  # read before the write lock is taken
+        with self._uow() as uow:
+            session = uow.session
+            row = self._order_row(session, order_id)
+            self._check_can_change(row)
+            row.esim_device_confirmed = confirmed
+            view = self._reprice_and_view(session, row)
+            uow.commit()
+            return view
+
+    def set_manual_discount(
+        self,
+        order_id: uuid.UUID,
+        line_id: uuid.UUID,
+        *,
+        user: UserInfo,
+        reason: str,
+        percent: str = "",
+        amount: str = "",
+        monthly: bool = False,
+        approved_by: uuid.UUID | None = None,
+    ) -> BasketView:
+        """Give a manual discount on one line (empty percent and amount remove it).
+
+        Above the role's limit (catalog policies) the discount needs a manager's approval:
+        without ``approved_by`` it raises :class:`ApprovalRequired` and nothing changes.
+        """
+        self._catalog.snapshot()  # read before the write lock is taken
+        discount: ManualDiscount | None = None
+        if percent.strip() or amount.strip():
+            if percent.strip() and amount.strip():
+                raise ValidationError("Give either a percentage or an amount.", field="discount")
+            discount = ManualDiscount(
+                reason=reason.strip(),
+                percent=parse_amount(percent, field="percent") if percent.strip() else None,
+                amount=parse_amount(amount, field="amount") if amount.strip() else None,
+                charge=Charge.MONTHLY if monthly else Charge.UPFRONT,
+            )
+        with self._uow() as uow:
+            session = uow.session
+            row = self._order_row(session, order_id)
+            self._check_can_change(row)
+            line = _line(row, line_id)
+            line.manual_discount = (
+                None if discount is None else _manual_to_json(discount, approved_by)
+            )
+            priced = self._price(session, row)
+            policies = self._catalog.snapshot().catalog.policies
+            if (
+                discount is not None
+                and approved_by is None
+                and needs_approval(priced.line(str(line.id)), user.role.value, policies)
+            ):
+                limit = policies.manual_discount_limit(user.role.value)
+                raise ApprovalRequired(
+                    f"A discount above {limit.normalize():f} % of the price needs a manager."
+                )
+            view = self._reprice_and_view(session, row, priced)
             uow.commit()
             return view
 
@@ -166,22 +335,30 @@ class SaleService:
             order.cancel(user_id=user.id, at=now)
             for line in row.lines:
                 if line.serial:
-                    self._release_sim(session, line.serial)
+                    self._release(session, line.serial)
             self._record(session, row, order, user, now)
             uow.commit()
             return Changes(basket=True, stock=True)
 
     # -- payment -------------------------------------------------------------------------
     def pay_cash(self, order_id: uuid.UUID, given_text: str, *, user: UserInfo) -> SaleResult:
+        self._catalog.snapshot()  # read before the write lock is taken
         given = Money(parse_amount(given_text, field="cash_given"), self._currency)
         with self._uow(durable=True) as uow:
             session = uow.session
             row = self._order_row(session, order_id)
+            priced = self._price(session, row)
+            _write_prices(row, priced)
             order = _to_domain(row)
             if not order.can_submit():
                 if not order.lines:
                     raise RuleViolation("The basket is empty.")
                 raise RuleViolation(f"Order {order.number} is {order.status.value}.")
+            if priced.problems:
+                raise RuleViolation("The basket cannot be paid yet: " + priced.problems[0].message)
+            missing = [line.description for line in row.lines if _needs_serial(line, self._catalog)]
+            if missing:
+                raise RuleViolation(f"Scan the IMEI or ICCID of {missing[0]} first.")
             cash = settle_cash(order.total, given, rounding=self._cash_rounding)
             now = self._clock()
             order.submit(user_id=user.id, at=now)
@@ -203,8 +380,7 @@ class SaleService:
             )
             for line in row.lines:
                 if line.serial:
-                    sim = _sim(session, line.serial)
-                    sim.status = "sold"
+                    _stock_unit(session, line.serial).status = "sold"
             row.receipt_number = next_number(
                 session, kind="RCP", store_id=self._store_id, terminal_id=self._terminal_id
             )
@@ -233,6 +409,65 @@ class SaleService:
                 changes=Changes(basket=True, stock=True, till=True, customer=True, sync=True),
             )
 
+    # -- pricing -------------------------------------------------------------------------
+    def _customer_facts(self, session: Session, row: m.Order) -> CustomerFacts:
+        if row.customer_id is None:
+            return CustomerFacts(has_esim_device=row.esim_device_confirmed)
+        customer = session.get(m.Customer, row.customer_id)
+        age = None
+        if customer is not None and customer.birth_date is not None:
+            today, born = self._today(), customer.birth_date
+            age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        plans = session.execute(
+            select(m.Offering.sku)
+            .select_from(m.Subscription)
+            .outerjoin(m.Offering, m.Offering.id == m.Subscription.plan_offering_id)
+            .where(m.Subscription.customer_id == row.customer_id)
+            .where(m.Subscription.status == "active")
+        ).all()
+        return CustomerFacts(
+            age=age,
+            active_lines=len(plans),
+            plan_codes=frozenset(sku for (sku,) in plans if sku),
+            has_esim_device=row.esim_device_confirmed,
+        )
+
+    def _price(self, session: Session, row: m.Order) -> PricedBasket:
+        snap = self._catalog.snapshot()
+        items = [
+            BasketItem(
+                line_id=str(line.id),
+                code=line.sku,
+                quantity=line.quantity,
+                commitment=line.commitment,
+                instalments=line.instalments,
+                upfront=None
+                if line.chosen_upfront_minor is None
+                else Money.from_minor(line.chosen_upfront_minor).amount,
+                amount=None
+                if line.chosen_amount_minor is None
+                else Money.from_minor(line.chosen_amount_minor).amount,
+                manual=_manual_from_json(line.manual_discount),
+            )
+            for line in row.lines
+        ]
+        return price_basket(
+            items,
+            snap.catalog,
+            snap.promotions,
+            self._customer_facts(session, row),
+            day=self._today(),
+            store=self._store_id,
+        )
+
+    def _reprice_and_view(
+        self, session: Session, row: m.Order, priced: PricedBasket | None = None
+    ) -> BasketView:
+        priced = priced or self._price(session, row)
+        _write_prices(row, priced)
+        session.flush()
+        return self._view(session, row, priced)
+
     # -- helpers -------------------------------------------------------------------------
     def _order_row(self, session: Session, order_id: uuid.UUID) -> m.Order:
         row = session.get(m.Order, order_id)
@@ -240,22 +475,100 @@ class SaleService:
             raise NotFound("This basket no longer exists.")
         return row
 
-    def _sim_line(self, session: Session, code: str) -> OrderLine:
+    def _check_can_change(self, row: m.Order) -> None:
+        if not _to_domain(row).can_edit():
+            raise RuleViolation(f"Order {row.number} is {row.status}.")
+
+    def _catalog_offering(self, code: str) -> Offering:
+        offering = self._catalog.snapshot().catalog.get(code)
+        if offering is None:
+            raise ValidationError(f"Nothing in the catalog has the code {code}.", field="code")
+        return offering
+
+    def _offering_by_code(self, code: str) -> Offering:
+        offering = self._catalog.find_by_code(code)
+        if offering is None or not offering.sellable_on(self._today()):
+            raise ValidationError(f"Nothing in the catalog has the code {code}.", field="code")
+        return offering
+
+    def _plan_commitment(self, row: m.Order) -> int:
+        """New devices take the term of the plan already in the basket."""
+        for line in row.lines:
+            if self._catalog_offering(line.sku).kind is OfferingKind.PLAN:
+                return line.commitment
+        return 0
+
+    def _append(
+        self,
+        session: Session,
+        row: m.Order,
+        offering: Offering,
+        commitment: int,
+        *,
+        serial: str = "",
+    ) -> m.OrderLine:
+        ids = self._catalog.snapshot().ids
+        kind = offering.kind
+        if offering.kind is OfferingKind.ACCESSORY and not serial:
+            for existing in row.lines:
+                if existing.sku == offering.code and existing.manual_discount is None:
+                    existing.quantity += 1
+                    return existing
+        line = m.OrderLine(
+            id=new_id(),
+            order=row,
+            position=max((x.position for x in row.lines), default=-1) + 1,
+            offering_id=ids[offering.code],
+            sku=offering.code,
+            description=offering.name,
+            quantity=1,
+            unit_price_minor=0,
+            vat_rate_bp=0,
+            serial=serial or None,
+            commitment=commitment if kind in (OfferingKind.PLAN, OfferingKind.DEVICE) else 0,
+            instalments=0,
+            discount_minor=0,
+            financed_minor=0,
+            instalment_minor=0,
+            monthly_discount_minor=0,
+            discounts=[],
+        )
+        session.add(line)
+        return line
+
+    def _add_sim(self, session: Session, row: m.Order, code: str) -> None:
         iccid = str(parse_iccid(code))
         sim = session.scalars(select(m.SimCard).where(m.SimCard.iccid == iccid)).one_or_none()
         if sim is None or sim.store_id != self._store_id:
             raise ValidationError(f"SIM {iccid} is not in this store's stock.", field="code")
         if sim.status != "in_stock":
             raise ValidationError(f"SIM {iccid} is {sim.status.replace('_', ' ')}.", field="code")
-        offering = session.get(m.Offering, sim.offering_id)
-        assert offering is not None  # foreign key
+        offering_row = session.get(m.Offering, sim.offering_id)
+        assert offering_row is not None  # foreign key
         sim.status = "reserved"
-        return _line_for(OfferingView.of(offering), serial=iccid)
+        self._append(session, row, self._catalog_offering(offering_row.sku), 0, serial=iccid)
 
-    def _release_sim(self, session: Session, iccid: str) -> None:
-        sim = _sim(session, iccid)
-        if sim.status == "reserved":
-            sim.status = "in_stock"
+    def _add_device_unit(self, session: Session, row: m.Order, code: str) -> None:
+        imei = str(parse_imei(code))
+        unit = session.scalars(select(m.DeviceUnit).where(m.DeviceUnit.imei == imei)).one_or_none()
+        if unit is None or unit.store_id != self._store_id:
+            raise ValidationError(f"Phone {imei} is not in this store's stock.", field="code")
+        if unit.status != "in_stock":
+            raise ValidationError(f"Phone {imei} is {unit.status.replace('_', ' ')}.", field="code")
+        offering_row = session.get(m.Offering, unit.offering_id)
+        assert offering_row is not None  # foreign key
+        unit.status = "reserved"
+        for line in row.lines:  # a bundle's device line waiting for its IMEI
+            if line.sku == offering_row.sku and not line.serial:
+                line.serial = imei
+                return
+        offering = self._catalog_offering(offering_row.sku)
+        self._append(session, row, offering, self._plan_commitment(row), serial=imei)
+
+    def _release(self, session: Session, serial: str) -> None:
+        unit = _stock_unit(session, serial)
+        if unit.status == "reserved":
+            unit.status = "in_stock"
 
     def _record(
         self, session: Session, row: m.Order, order: Order, user: UserInfo, now: datetime
@@ -272,80 +585,129 @@ class SaleService:
             )
         row.status = order.status.value
 
-    def _view(self, session: Session, row: m.Order) -> BasketView:
+    def _view(
+        self, session: Session, row: m.Order, priced: PricedBasket | None = None
+    ) -> BasketView:
         currency = row.currency
-        lines = tuple(
-            BasketLineView(
-                id=line.id,
-                sku=line.sku,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price(currency),
-                total=line.total(currency),
-                serial=line.serial or "",
-                monthly_fee=line.monthly_fee(currency),
+        priced = priced or self._price(session, row)
+        by_id = {p.line_id: p for p in priced.lines}
+
+        def money(amount: Decimal) -> Money:
+            return Money(amount, currency)
+
+        lines = []
+        for line in row.lines:
+            p = by_id.get(str(line.id))
+            lines.append(
+                BasketLineView(
+                    id=line.id,
+                    sku=line.sku,
+                    description=line.description,
+                    kind=p.kind.value if p else "",
+                    quantity=line.quantity,
+                    unit_price=line.unit_price(currency),
+                    total=line.total(currency),
+                    serial=line.serial or "",
+                    monthly_fee=money(p.monthly) if p and p.list_monthly else None,
+                    commitment=line.commitment,
+                    instalments=p.instalments if p else 0,
+                    instalment=money(p.instalment) if p and p.instalments else None,
+                    discounts=tuple(
+                        DiscountView(d.code, d.reason, money(d.amount), d.charge is Charge.MONTHLY)
+                        for d in (p.discounts if p else ())
+                    ),
+                    needs_serial=_serial_kind(line, self._catalog) if not line.serial else "",
+                )
             )
-            for line in row.lines
-        )
+        problems = [(_uuid(pr), pr.message) for pr in priced.problems]
         customer = session.get(m.Customer, row.customer_id) if row.customer_id else None
-        monthly = Money.zero(currency)
-        for item in lines:
-            if item.monthly_fee is not None:
-                monthly = monthly + item.monthly_fee * item.quantity
         return BasketView(
             order_id=row.id,
             number=row.number,
             customer_id=row.customer_id,
             customer_name=display_name(customer) if customer else "Walk-in customer",
             status=row.status,
-            lines=lines,
+            lines=tuple(lines),
             total=Money.from_minor(row.total_minor, currency),
-            monthly_total=monthly,
+            monthly_total=money(priced.monthly),
+            problems=tuple(problems),
+            discount_total=money(priced.total_discount),
+            esim_device_confirmed=row.esim_device_confirmed,
         )
 
 
-def _sim(session: Session, iccid: str) -> m.SimCard:
-    return session.scalars(select(m.SimCard).where(m.SimCard.iccid == iccid)).one()
+def _uuid(problem: Problem) -> uuid.UUID | None:
+    return uuid.UUID(problem.line_id) if problem.line_id else None
 
 
-def _offering_by_code(session: Session, code: str) -> OfferingView:
-    row = session.scalars(
-        select(m.Offering)
-        .where(m.Offering.lifecycle == "launched")
-        .where((m.Offering.sku == code) | (m.Offering.barcode == code))
-        .limit(1)
-    ).first()
-    if row is None:
-        raise ValidationError(f"Nothing in the catalog has the code {code}.", field="code")
-    return OfferingView.of(row)
+def _line(row: m.Order, line_id: uuid.UUID) -> m.OrderLine:
+    for line in row.lines:
+        if line.id == line_id:
+            return line
+    raise NotFound("This line is no longer in the basket.")
 
 
-def _line_for(offering: OfferingView, *, serial: str = "") -> OrderLine:
-    return OrderLine(
-        offering_id=offering.id,
-        sku=offering.sku,
-        description=offering.name,
-        quantity=1,
-        unit_price=offering.price,
-        vat_rate=offering.vat_rate,
-        monthly_fee=offering.monthly_fee,
-        serial=serial,
-    )
+def _serial_kind(line: m.OrderLine, catalog: CatalogService) -> str:
+    offering = catalog.snapshot().catalog.get(line.sku)
+    return offering.serial if offering is not None else ""
 
 
-def _line_row(order: m.Order, line: OrderLine, *, position: int) -> m.OrderLine:
-    return m.OrderLine(
-        id=line.id,
-        order=order,
-        position=position,
-        offering_id=line.offering_id,
-        sku=line.sku,
-        description=line.description,
-        quantity=line.quantity,
-        unit_price_minor=line.unit_price.minor,
-        vat_rate_bp=int(line.vat_rate * 100),
-        monthly_fee_minor=None if line.monthly_fee is None else line.monthly_fee.minor,
-        serial=line.serial or None,
+def _needs_serial(line: m.OrderLine, catalog: CatalogService) -> bool:
+    return not line.serial and bool(_serial_kind(line, catalog))
+
+
+def _stock_unit(session: Session, serial: str) -> m.SimCard | m.DeviceUnit:
+    if len(serial) == 15:
+        unit = session.scalars(select(m.DeviceUnit).where(m.DeviceUnit.imei == serial)).first()
+        if unit is not None:
+            return unit
+    return session.scalars(select(m.SimCard).where(m.SimCard.iccid == serial)).one()
+
+
+def _write_prices(row: m.Order, priced: PricedBasket) -> None:
+    """Copy the engine's result onto the stored lines and the order's totals."""
+    by_id = {p.line_id: p for p in priced.lines}
+    for line in row.lines:
+        p = by_id.get(str(line.id))
+        if p is None:
+            continue
+        line.unit_price_minor = _minor(p.unit_price)
+        line.vat_rate_bp = int(p.vat_rate * 100)
+        line.monthly_fee_minor = _minor(p.monthly) if p.list_monthly else None
+        line.discount_minor = _minor(p.upfront_discount)
+        line.financed_minor = _minor(p.financed)
+        line.instalment_minor = _minor(p.instalment)
+        line.monthly_discount_minor = _minor(p.monthly_discount)
+        line.discounts = [
+            {"code": d.code, "reason": d.reason, "charge": d.charge.value, "amount": str(d.amount)}
+            for d in p.discounts
+        ]
+    row.total_minor = _minor(priced.due_now)
+    row.monthly_minor = _minor(priced.monthly)
+
+
+def _minor(amount: Decimal) -> int:
+    return int(amount * 100)
+
+
+def _manual_to_json(discount: ManualDiscount, approved_by: uuid.UUID | None) -> dict[str, str]:
+    return {
+        "approved_by": "" if approved_by is None else str(approved_by),
+        "reason": discount.reason,
+        "percent": "" if discount.percent is None else str(discount.percent),
+        "amount": "" if discount.amount is None else str(discount.amount),
+        "charge": discount.charge.value,
+    }
+
+
+def _manual_from_json(data: dict[str, str] | None) -> ManualDiscount | None:
+    if not data:
+        return None
+    return ManualDiscount(
+        reason=data["reason"],
+        percent=Decimal(data["percent"]) if data["percent"] else None,
+        amount=Decimal(data["amount"]) if data["amount"] else None,
+        charge=Charge(data["charge"]),
     )
 
 
@@ -370,6 +732,8 @@ def _to_domain(row: m.Order) -> Order:
                 monthly_fee=line.monthly_fee(row.currency),
                 serial=line.serial or "",
                 id=line.id,
+                discount=Money.from_minor(line.discount_minor or 0, row.currency),
+                financed=Money.from_minor(line.financed_minor or 0, row.currency),
             )
         )
     return order

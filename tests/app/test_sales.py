@@ -37,21 +37,21 @@ def _customer_id(services: Services):  # type: ignore[no-untyped-def]
 def test_plan_and_sim_paid_in_cash(demo_services: Services, anna: UserInfo) -> None:
     sales = demo_services.sales
     basket = sales.start(customer_id=_customer_id(demo_services), user=anna)
-    basket = sales.add_code(basket.order_id, "PLAN-M", user=anna)
+    basket = sales.add_code(basket.order_id, "PLAN-PRE", user=anna)
     basket = sales.add_code(basket.order_id, ICCID, user=anna)
-    assert [line.sku for line in basket.lines] == ["PLAN-M", "SIM-STD"]
-    assert basket.total.format() == "9.99 EUR"
-    assert basket.monthly_total.format() == "24.99 EUR"
+    assert [line.sku for line in basket.lines] == ["PLAN-PRE", "SIM-STD"]
+    assert basket.total.format() == "19.98 EUR"
+    assert basket.monthly_total.format() == "0.00 EUR"
     assert _sim_status(demo_services, ICCID) == "reserved"
 
     result = sales.pay_cash(basket.order_id, "20", user=anna)
-    assert result.change.format() == "10.01 EUR"
+    assert result.change.format() == "0.02 EUR"
     assert _sim_status(demo_services, ICCID) == "sold"
     with demo_services.engine.connect() as conn:
         order = conn.execute(select(m.Order).where(m.Order.id == result.order_id)).one()
         assert order.status == "completed" and order.receipt_number == result.receipt_number
         payment = conn.execute(select(m.Payment)).one()
-        assert (payment.tender, payment.amount_minor, payment.change_minor) == ("cash", 999, 1001)
+        assert (payment.tender, payment.amount_minor, payment.change_minor) == ("cash", 1998, 2)
         events = conn.execute(
             select(m.OrderEvent.status).order_by(m.OrderEvent.occurred_at)
         ).scalars()
@@ -59,11 +59,11 @@ def test_plan_and_sim_paid_in_cash(demo_services: Services, anna: UserInfo) -> N
         entities = set(conn.execute(select(m.OutboxRow.entity)).scalars())
     assert {"order", "order_line", "payment", "order_event", "interaction", "sim_card"} <= entities
     profile = demo_services.customers.profile(_customer_id(demo_services))
-    assert "Smart M 30 GB" in profile.timeline[0].summary
+    assert "Prepaid Start" in profile.timeline[0].summary
 
     receipt = demo_services.receipts.for_order(result.order_id)
-    assert "Smart M 30 GB" in receipt.text and ICCID in receipt.text
-    assert "TOTAL" in receipt.text and "10.01 EUR" in receipt.text
+    assert "Prepaid Start" in receipt.text and ICCID in receipt.text
+    assert "TOTAL" in receipt.text and "0.02 EUR" in receipt.text
     assert receipt.cash and receipt.doc.barcode == result.receipt_number
     assert all(len(line) <= 48 for line in receipt.text.splitlines())
 

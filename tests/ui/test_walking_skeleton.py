@@ -1,6 +1,6 @@
 """The walking skeleton, driven through the real widgets like a consultant would.
 
-Log in → find a demo customer → sell a plan and a SIM → pay cash → see the receipt. Then
+Log in → find a demo customer → sell a prepaid plan and a SIM → pay cash → see the receipt. Then
 the database must hold the completed order, its lines, the payment and the outbox rows.
 Typing uses a 40 ms key delay (a person); the ICCID arrives as a fast burst ending in
 Enter, which is what a keyboard-wedge scanner sends.
@@ -66,14 +66,14 @@ def test_walking_skeleton_sale(qtbot: QtBot, window: MainWindow, demo_services: 
     assert win.pages.currentWidget() is win.sell
 
     # Type the plan's SKU, then "scan" the SIM's ICCID.
-    qtbot.keyClicks(win.sell.code, "PLAN-M", delay=TYPING_MS)
+    qtbot.keyClicks(win.sell.code, "PLAN-PRE", delay=TYPING_MS)
     qtbot.keyClick(win.sell.code, Qt.Key.Key_Return)
     qtbot.keyClicks(win.sell.code, ICCID)  # a scanner: no delay between keys
     qtbot.keyClick(win.sell.code, Qt.Key.Key_Return)
     assert win.sell.code.text() == ""
     assert win.sell.lines.rowCount() == 2
     assert win.sell.lines.item(1, 1).text() == ICCID
-    assert "9.99 EUR" in win.sell.total.text()
+    assert "19.98 EUR" in win.sell.total.text()
     name = win.sell.customer.text()
     assert name.endswith("ORD-S001-T01-000001")
 
@@ -95,7 +95,7 @@ def test_walking_skeleton_sale(qtbot: QtBot, window: MainWindow, demo_services: 
     receipt = win.sell.last_receipt_dialog
     assert receipt is not None and receipt.isVisible()
     text = receipt.preview.toPlainText()
-    for expected in ("Smart M 30 GB", ICCID, "TOTAL", "9.99 EUR", "Change", "10.01 EUR"):
+    for expected in ("Prepaid Start", ICCID, "TOTAL", "19.98 EUR", "Change", "0.02 EUR"):
         assert expected in text
     assert receipt.print_state.text() == "Printed."
     assert win.sell.lines.rowCount() == 0  # ready for the next customer
@@ -105,8 +105,8 @@ def test_walking_skeleton_sale(qtbot: QtBot, window: MainWindow, demo_services: 
         lines = conn.execute(select(m.OrderLine).where(m.OrderLine.order_id == order.id)).all()
         payment = conn.execute(select(m.Payment).where(m.Payment.order_id == order.id)).one()
         outbox = set(conn.execute(select(m.OutboxRow.entity)).scalars())
-    assert [line.sku for line in lines] == ["PLAN-M", "SIM-STD"]
-    assert (payment.tender, payment.amount_minor, payment.given_minor) == ("cash", 999, 2000)
+    assert [line.sku for line in lines] == ["PLAN-PRE", "SIM-STD"]
+    assert (payment.tender, payment.amount_minor, payment.given_minor) == ("cash", 1998, 2000)
     assert {"order", "order_line", "payment"} <= outbox
 
     # The simulated printer received real ESC/POS bytes for this receipt, and a drawer kick.
@@ -156,7 +156,7 @@ def test_void_needs_a_manager_pin_and_reason(
 
 def test_keyboard_navigation_and_lock(qtbot: QtBot, window: MainWindow) -> None:
     log_in(qtbot, window, "maria", "3333")
-    for index in range(6):
+    for index in range(7):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_1 + index), Qt.KeyboardModifier.ControlModifier)
         assert window.pages.currentIndex() == index
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import ValidationError
+from app.errors import RuleViolation, ValidationError
+from domain.catalog_search import headline_price
 from domain.users import Permission
 from ui.approval import ApprovalDialog
 from ui.forms import FieldErrors, error_label
@@ -31,9 +36,9 @@ from ui.screens.payment import CashDialog, ReceiptDialog
 if TYPE_CHECKING:
     from app.bootstrap import Services
     from app.services.auth import UserInfo
-    from app.services.catalog import OfferingView
     from app.services.receipts import Receipt
-    from app.services.sales import BasketView, SaleResult
+    from app.services.sales import BasketLineView, BasketView, SaleResult
+    from domain.catalog import Offering
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -66,12 +71,37 @@ class SellScreen(QWidget):
         self.catalog = QListWidget()
         self.catalog.setObjectName("sell_catalog")
         self.catalog.itemActivated.connect(self._catalog_activated)
-        self.lines = QTableWidget(0, 4)
+        self.lines = QTableWidget(0, 5)
         self.lines.setObjectName("basket_lines")
-        self.lines.setHorizontalHeaderLabels(["Item", "Serial", "Price", "Monthly"])
+        self.lines.setHorizontalHeaderLabels(["Item", "Serial", "Terms", "Now", "Monthly"])
         self.lines.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.lines.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.lines.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.lines.itemSelectionChanged.connect(self._selection_changed)
+        self._row_lines: list[int | None] = []  # table row → index in basket.lines
+        self.commitment = QComboBox()
+        self.commitment.setObjectName("line_commitment")
+        for months in (0, 12, 24):
+            self.commitment.addItem("No commitment" if not months else f"{months} months", months)
+        self.commitment.activated.connect(self._commitment_chosen)
+        self.instalments = QComboBox()
+        self.instalments.setObjectName("line_instalments")
+        for months in (0, 12, 24):
+            self.instalments.addItem(
+                "Pay in full" if not months else f"{months} instalments", months
+            )
+        self.instalments.activated.connect(self._instalments_chosen)
+        self.discount_button = QPushButton("&Discount…")
+        self.discount_button.setObjectName("line_discount")
+        self.discount_button.clicked.connect(self.discount_selected)
+        self.esim_confirmed = QCheckBox("Customer's phone takes eSIM")
+        self.esim_confirmed.setObjectName("esim_confirmed")
+        self.esim_confirmed.clicked.connect(self._esim_toggled)
+        self.discount_dialog: object | None = None
+        self.problems = QLabel()
+        self.problems.setObjectName("basket_problems")
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color: #b00020;")
         self.total = QLabel()
         self.total.setObjectName("basket_total")
         self.pay_cash_button = QPushButton("Pay &cash (F9)")
@@ -91,6 +121,15 @@ class SellScreen(QWidget):
         left.addWidget(self.code)
         left.addWidget(self.code_error)
         left.addWidget(self.lines, 1)
+        terms = QHBoxLayout()
+        terms.addWidget(QLabel("Selected line:"))
+        terms.addWidget(self.commitment)
+        terms.addWidget(self.instalments)
+        terms.addWidget(self.discount_button)
+        terms.addStretch(1)
+        terms.addWidget(self.esim_confirmed)
+        left.addLayout(terms)
+        left.addWidget(self.problems)
         totals = QHBoxLayout()
         totals.addWidget(self.total, 1)
         totals.addWidget(self.remove_button)
@@ -122,25 +161,28 @@ class SellScreen(QWidget):
         self.code.setFocus()
 
     def load_catalog(self) -> None:
-        op(self._runner, self._services.catalog.sellable).success(self._show_catalog).run()
+        catalog = self._services.catalog
+        op(self._runner, lambda: catalog.sellable(day=date.today())).success(
+            self._show_catalog
+        ).run()
 
-    def _show_catalog(self, offerings: list[OfferingView]) -> None:
+    def _show_catalog(self, offerings: list[Offering]) -> None:
         self.catalog.clear()
+        today = date.today()
         for offering in offerings:
-            price = offering.price.format()
-            monthly = f" + {offering.monthly_fee.format()}/month" if offering.monthly_fee else ""
-            item = QListWidgetItem(f"{offering.name} — {price}{monthly}  [{offering.sku}]")
+            price = headline_price(offering, today)
+            monthly = offering.plan is not None or offering.kind.value == "addon"
+            per = " / month" if monthly else ""
+            item = QListWidgetItem(f"{offering.name} — {price:.2f}{per}  [{offering.code}]")
             item.setData(Qt.ItemDataRole.UserRole, offering)
             self.catalog.addItem(item)
 
     def _catalog_activated(self, item: QListWidgetItem) -> None:
-        offering: OfferingView = item.data(Qt.ItemDataRole.UserRole)
-        if offering.serial_kind:
-            self.errors.show_message(
-                "code", f"Scan the {offering.serial_kind.upper()} to sell {offering.name}."
-            )
+        offering: Offering = item.data(Qt.ItemDataRole.UserRole)
+        if offering.serial == "iccid":
+            self.errors.show_message("code", f"Scan the ICCID to sell {offering.name}.")
             return
-        self._add(offering.sku)
+        self._add(offering.code)
 
     # -- basket --------------------------------------------------------------------------
     def handle_scan(self, code: str) -> None:
@@ -177,10 +219,10 @@ class SellScreen(QWidget):
 
     def remove_selected(self) -> None:
         basket, user = self._basket, self._require_user()
-        rows = self.lines.selectionModel().selectedRows()
-        if basket is None or not rows:
+        line = self.selected_line()
+        if basket is None or line is None:
             return
-        line_id = basket.lines[rows[0].row()].id
+        line_id = line.id
         op(
             self._runner,
             lambda: self._services.sales.remove_line(basket.order_id, line_id, user=user),
@@ -224,6 +266,9 @@ class SellScreen(QWidget):
         basket, user = self._basket, self._require_user()
         if basket is None or not basket.lines:
             self.errors.show_message("code", "The basket is empty.")
+            return
+        if basket.problems:
+            self.errors.show_message("code", "Solve the problems under the basket first.")
             return
         dialog = CashDialog(
             self._services,
@@ -273,26 +318,169 @@ class SellScreen(QWidget):
     def _render(self) -> None:
         basket = self._basket
         lines = basket.lines if basket else ()
-        self.lines.setRowCount(len(lines))
-        for row, line in enumerate(lines):
+        rows: list[tuple[int | None, tuple[str, ...]]] = []
+        for index, line in enumerate(lines):
             monthly = line.monthly_fee.format() if line.monthly_fee else ""
-            cells = (line.description, line.serial, line.total.format(), monthly)
+            if line.instalment is not None:
+                extra = f"{line.instalment.format()} × {line.instalments}"
+                monthly = f"{monthly} + {extra}" if monthly else extra
+            terms = []
+            if line.commitment:
+                terms.append(f"{line.commitment} months")
+            if line.instalments:
+                terms.append(f"{line.instalments} instalments")
+            serial = line.serial or (
+                f"scan {line.needs_serial.upper()}" if line.needs_serial else ""
+            )
+            name = (
+                line.description if line.quantity == 1 else f"{line.quantity} × {line.description}"
+            )
+            rows.append((index, (name, serial, ", ".join(terms), line.total.format(), monthly)))
+            for d in line.discounts:
+                now, per_month = (
+                    ("", f"−{d.amount.format()}") if d.monthly else (f"−{d.amount.format()}", "")
+                )
+                rows.append((None, (f"    {d.reason}", "", "", now, per_month)))
+        self._row_lines = [line_index for line_index, _ in rows]
+        self.lines.setRowCount(len(rows))
+        italic = QFont()
+        italic.setItalic(True)
+        for row, (line_index, cells) in enumerate(rows):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if col >= 2:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
+                if col >= 3:
+                    item.setTextAlignment(RIGHT)
+                if line_index is None:
+                    item.setFont(italic)
+                    item.setForeground(Qt.GlobalColor.darkGreen)
                 self.lines.setItem(row, col, item)
         if basket:
             self.customer.setText(f"{basket.customer_name} · {basket.number}")
-            per_month = basket.monthly_total
-            extra = "" if per_month.is_zero() else f"   then {per_month.format()} / month"
-            self.total.setText(f"<b>Total now: {basket.total.format()}</b>{extra}")
+            monthly_total = basket.monthly_total
+            extra = "" if monthly_total.is_zero() else f"   then {monthly_total.format()} / month"
+            saved = basket.discount_total
+            you_save = (
+                f"   (you save {saved.format()})"
+                if saved is not None and not saved.is_zero()
+                else ""
+            )
+            self.total.setText(f"<b>Total now: {basket.total.format()}</b>{extra}{you_save}")
+            self.problems.setText("\n".join(f"⚠ {m}" for m in basket.messages))
+            self.problems.setVisible(bool(basket.problems))
+            self.esim_confirmed.setChecked(basket.esim_device_confirmed)
         else:
             self.total.setText("<b>Total now: 0.00</b>")
-        self.pay_cash_button.setEnabled(bool(lines))
+            self.problems.hide()
+            self.esim_confirmed.setChecked(False)
+        self.pay_cash_button.setEnabled(bool(lines) and not (basket and basket.problems))
         self.void_button.setEnabled(basket is not None)
+        self._selection_changed()
+
+    # -- line terms and discounts --------------------------------------------------------
+    def selected_line(self) -> BasketLineView | None:
+        basket = self._basket
+        rows = self.lines.selectionModel().selectedRows() if basket else []
+        if basket is None or not rows:
+            return None
+        row = rows[0].row()
+        # A discount row belongs to the line above it.
+        while row >= 0 and self._row_lines[row] is None:
+            row -= 1
+        index = self._row_lines[row] if row >= 0 else None
+        return None if index is None else basket.lines[index]
+
+    def select_line(self, line_index: int) -> None:
+        if line_index in self._row_lines:
+            self.lines.selectRow(self._row_lines.index(line_index))
+
+    def _selection_changed(self) -> None:
+        line = self.selected_line()
+        kind = line.kind if line else ""
+        self.commitment.setEnabled(kind in ("plan", "device"))
+        self.instalments.setEnabled(kind == "device")
+        self.discount_button.setEnabled(line is not None)
+        if line is not None:
+            self.commitment.setCurrentIndex(max(0, self.commitment.findData(line.commitment)))
+            self.instalments.setCurrentIndex(max(0, self.instalments.findData(line.instalments)))
+
+    def _commitment_chosen(self) -> None:
+        self._set_terms(commitment=int(self.commitment.currentData()))
+
+    def _instalments_chosen(self) -> None:
+        self._set_terms(instalments=int(self.instalments.currentData()))
+
+    def _set_terms(self, *, commitment: int | None = None, instalments: int | None = None) -> None:
+        basket, line, user = self._basket, self.selected_line(), self._require_user()
+        if basket is None or line is None:
+            return
+        sales = self._services.sales
+        position = basket.lines.index(line)
+        op(
+            self._runner,
+            lambda: sales.set_terms(
+                basket.order_id, line.id, user=user, commitment=commitment, instalments=instalments
+            ),
+        ).success(lambda view: self._shown_with(view, position)).failure(self._failed).run()
+
+    def _esim_toggled(self, checked: bool) -> None:
+        basket, user = self._basket, self._require_user()
+        if basket is None:
+            return
+        sales = self._services.sales
+        op(
+            self._runner,
+            lambda: sales.set_esim_device_confirmed(basket.order_id, checked, user=user),
+        ).success(self._added).failure(self._failed).run()
+
+    def discount_selected(self) -> None:
+        from ui.screens.discount import DiscountDialog
+
+        basket, line, user = self._basket, self.selected_line(), self._require_user()
+        if basket is None or line is None:
+            self.errors.show_message("code", "Select the line to discount.")
+            return
+        dialog = DiscountDialog(
+            self._services, self._runner, basket=basket, line=line, user=user, parent=self
+        )
+        self.discount_dialog = dialog
+        position = basket.lines.index(line)
+        dialog.applied.connect(lambda view: self._shown_with(view, position))
+        dialog.open()
+
+    def add_plan_choice(self, plan: str, commitment: int, device: str, instalments: int) -> None:
+        """Put a plan chosen in the comparison (and its phone) in the basket, with terms."""
+        user = self._require_user()
+        self.errors.clear()
+        sales = self._services.sales
+        customer_id = self._pending_customer[0]
+        current = self._basket
+
+        def run() -> BasketView:
+            basket = current or sales.start(customer_id=customer_id, user=user)
+            view = sales.add_code(basket.order_id, plan, user=user)
+            plan_line = view.lines[-1]
+            view = sales.set_terms(view.order_id, plan_line.id, user=user, commitment=commitment)
+            if device:
+                view = sales.add_code(view.order_id, device, user=user)
+                if instalments:
+                    view = sales.set_terms(
+                        view.order_id, view.lines[-1].id, user=user, instalments=instalments
+                    )
+            return view
+
+        op(self._runner, run).success(self._added).failure(self._failed).run()
+
+    def _shown_with(self, basket: BasketView, position: int) -> None:
+        self._added(basket)
+        self.select_line(position)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
+            self.errors.show(exc)
+        elif isinstance(exc, RuleViolation):
+            self.errors.show_message("code", str(exc))
+        else:
+            raise exc
 
     def _require_user(self) -> UserInfo:
         if self._user is None:

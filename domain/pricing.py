@@ -1,0 +1,575 @@
+"""The pricing engine: one pure function from a basket to a priced basket.
+
+``price_basket(items, catalog, promotions, customer, day=..., store=...)`` returns every
+line's amount now and per month, each discount with its reason, VAT per rate, the totals,
+and the eligibility problems that must be solved before payment. Same input, same output:
+promotions are applied in their own fixed order (:mod:`domain.promotions`), never in the
+order they were stored.
+
+Rounding, exactly (all amounts are tax-inclusive, in cents):
+
+1. A line's list amount is the catalog price times the quantity (exact).
+2. A percentage discount is ``remaining × percent / 100`` rounded half away from zero to
+   the cent; an amount discount on a line is the amount times the quantity. Every discount
+   is capped at what is left of the line, so no line, and no total, is ever negative.
+3. A basket-level amount is shared over the matching lines in proportion to what is left
+   of each, in whole cents; the cents left over go one each to the lines with the largest
+   remainders (first line first on a tie). A basket-level percentage works line by line.
+4. Manual discounts come last, on what promotions left.
+5. A device on instalments: the discounted price splits into the part paid now (at least
+   the device's minimum upfront) and ``n`` monthly instalments of ``financed / n`` rounded
+   half away from zero; the last instalment takes the difference of a few cents.
+6. VAT per rate is computed once per rate on the sum of that rate's amounts:
+   ``net = gross × 100 / (100 + rate)`` rounded half away from zero, ``VAT = gross − net``;
+   so the VAT lines add up to the total to the cent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+
+from domain.catalog import (
+    COMMITMENT_TERMS,
+    Catalog,
+    Offering,
+    OfferingKind,
+    Policies,
+    PriceType,
+    SimForm,
+)
+from domain.errors import ValidationError
+from domain.money import CENT, round_money
+from domain.promotions import Charge, Promotion, Stacking, Target
+
+ZERO = Decimal("0.00")
+MANUAL = "MANUAL"
+
+
+@dataclass(frozen=True)
+class ManualDiscount:
+    reason: str
+    percent: Decimal | None = None
+    amount: Decimal | None = None
+    charge: Charge = Charge.UPFRONT
+
+    def __post_init__(self) -> None:
+        if not self.reason.strip():
+            raise ValidationError("Say why the discount is given.", field="reason")
+        if (self.percent is None) == (self.amount is None):
+            raise ValidationError("Give either a percentage or an amount.", field="discount")
+        if self.percent is not None and not Decimal(0) < self.percent <= Decimal(100):
+            raise ValidationError("A percentage must be above 0 and at most 100.", field="percent")
+        if self.amount is not None and self.amount <= 0:
+            raise ValidationError("A discount amount must be above zero.", field="amount")
+
+
+@dataclass(frozen=True)
+class BasketItem:
+    """What the consultant put in the basket, before any price is known."""
+
+    line_id: str
+    code: str
+    quantity: int = 1
+    commitment: int = 0
+    instalments: int = 0  # devices: 0 = paid in full now
+    upfront: Decimal | None = None  # devices on instalments: the part paid now
+    amount: Decimal | None = None  # top-ups with a free amount
+    manual: ManualDiscount | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.quantity <= 999:
+            raise ValidationError("Quantity must be between 1 and 999.", field="quantity")
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    age: int | None = None  # None: walk-in or unknown
+    active_lines: int = 0
+    plan_codes: frozenset[str] = frozenset()  # plans on the customer's active subscriptions
+    has_esim_device: bool = False  # the consultant confirmed the customer's phone takes eSIM
+
+
+@dataclass(frozen=True)
+class AppliedDiscount:
+    line_id: str
+    code: str
+    reason: str
+    charge: Charge
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that must be solved before the basket can be paid."""
+
+    line_id: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    line_id: str
+    code: str
+    name: str
+    kind: OfferingKind
+    quantity: int
+    commitment: int
+    vat_rate: Decimal  # of the one-time price
+    monthly_vat_rate: Decimal
+    unit_price: Decimal  # list, one-time
+    list_upfront: Decimal  # unit price × quantity
+    upfront_discount: Decimal
+    price: Decimal  # list_upfront − upfront_discount (before the instalment split)
+    upfront: Decimal  # due now
+    unit_monthly: Decimal
+    list_monthly: Decimal
+    monthly_discount: Decimal
+    monthly: Decimal  # the recurring fee after discounts (instalments not included)
+    instalments: int = 0
+    instalment: Decimal = ZERO
+    last_instalment: Decimal = ZERO
+    discounts: tuple[AppliedDiscount, ...] = ()
+
+    @property
+    def financed(self) -> Decimal:
+        return self.price - self.upfront
+
+    @property
+    def monthly_now(self) -> Decimal:
+        """What this line costs per month at first: fee plus instalment."""
+        return self.monthly + self.instalment
+
+
+@dataclass(frozen=True)
+class VatLine:
+    rate: Decimal
+    gross: Decimal
+    net: Decimal
+    vat: Decimal
+
+
+@dataclass(frozen=True)
+class PricedBasket:
+    lines: tuple[PricedLine, ...]
+    due_now: Decimal
+    monthly: Decimal  # fees + instalments in the first month
+    vat_now: tuple[VatLine, ...]
+    vat_monthly: tuple[VatLine, ...]
+    problems: tuple[Problem, ...] = ()
+    discounts: tuple[AppliedDiscount, ...] = field(default=())
+
+    @property
+    def sellable(self) -> bool:
+        return not self.problems
+
+    @property
+    def total_discount(self) -> Decimal:
+        return sum((d.amount for d in self.discounts if d.charge is Charge.UPFRONT), ZERO)
+
+    def line(self, line_id: str) -> PricedLine:
+        for line in self.lines:
+            if line.line_id == line_id:
+                return line
+        raise KeyError(line_id)
+
+    def cost_over(self, months: int) -> Decimal:
+        """Everything the customer pays now and over ``months`` months."""
+        total = self.due_now
+        for line in self.lines:
+            total += line.monthly * months
+            if line.instalments:
+                paid = min(months, line.instalments)
+                total += line.instalment * paid
+                if paid == line.instalments:
+                    total += line.last_instalment - line.instalment
+        return total
+
+
+# -- the engine -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Work:
+    """A line while it is being priced."""
+
+    item: BasketItem
+    offering: Offering
+    position: int
+    vat_rate: Decimal
+    monthly_vat_rate: Decimal
+    unit_price: Decimal
+    unit_monthly: Decimal
+    left: dict[Charge, Decimal]
+    exclusive: set[Charge] = field(default_factory=set)
+    touched: set[Charge] = field(default_factory=set)
+    discounts: list[AppliedDiscount] = field(default_factory=list)
+
+    def take(self, charge: Charge, code: str, reason: str, wanted: Decimal) -> Decimal:
+        amount = min(round_money(wanted), self.left[charge])
+        if amount <= 0:
+            return ZERO
+        self.left[charge] -= amount
+        self.touched.add(charge)
+        self.discounts.append(AppliedDiscount(self.item.line_id, code, reason, charge, amount))
+        return amount
+
+
+def price_basket(
+    items: Sequence[BasketItem],
+    catalog: Catalog,
+    promotions: Iterable[Promotion] = (),
+    customer: CustomerFacts | None = None,
+    *,
+    day: date,
+    store: str,
+    channel: str = "store",
+) -> PricedBasket:
+    customer = customer or CustomerFacts()
+    problems: list[Problem] = []
+    work: list[_Work] = []
+    for position, item in enumerate(items):
+        offering = catalog.get(item.code)
+        if offering is None:
+            problems.append(Problem(item.line_id, f"{item.code} is not in the catalog."))
+            continue
+        work.append(_start_line(item, offering, position, day, problems))
+    problems.extend(check_eligibility(work_offerings(work), catalog, customer, day, store, channel))
+
+    active = sorted((p for p in promotions if p.active(day, store)), key=lambda p: p.order_key)
+    for promotion in active:
+        _apply(promotion, work)
+    for line in work:
+        manual = line.item.manual
+        if manual is not None:
+            base = line.left[manual.charge]
+            wanted = (
+                base * manual.percent / 100
+                if manual.percent is not None
+                else (manual.amount or ZERO) * line.item.quantity
+            )
+            line.take(manual.charge, MANUAL, manual.reason, wanted)
+
+    priced = tuple(_finish(line, problems) for line in work)
+    return PricedBasket(
+        lines=priced,
+        due_now=sum((p.upfront for p in priced), ZERO),
+        monthly=sum((p.monthly_now for p in priced), ZERO),
+        vat_now=vat_by_rate((p.upfront, p.vat_rate) for p in priced),
+        vat_monthly=vat_by_rate(
+            [(p.monthly, p.monthly_vat_rate) for p in priced]
+            + [(p.instalment, p.vat_rate) for p in priced if p.instalments]
+        ),
+        problems=tuple(problems),
+        discounts=tuple(d for p in priced for d in p.discounts),
+    )
+
+
+def work_offerings(work: Sequence[_Work]) -> list[tuple[BasketItem, Offering]]:
+    return [(w.item, w.offering) for w in work]
+
+
+def _start_line(
+    item: BasketItem, offering: Offering, position: int, day: date, problems: list[Problem]
+) -> _Work:
+    one_time = offering.price(PriceType.ONE_TIME, day, item.commitment)
+    recurring = offering.price(PriceType.RECURRING, day, item.commitment)
+    if one_time is None and recurring is None:
+        problems.append(
+            Problem(item.line_id, f"{offering.name} has no price valid on {day.isoformat()}.")
+        )
+    unit_price = one_time.amount if one_time else ZERO
+    if offering.topup is not None and offering.topup.fixed is None:
+        spec = offering.topup
+        if item.amount is None:
+            problems.append(Problem(item.line_id, f"Enter the amount of the {offering.name}."))
+        elif not spec.minimum <= item.amount <= spec.maximum:
+            problems.append(
+                Problem(
+                    item.line_id,
+                    f"A top-up must be between {spec.minimum} and {spec.maximum}.",
+                )
+            )
+        else:
+            unit_price = item.amount
+    unit_monthly = recurring.amount if recurring else ZERO
+    vat = one_time.vat_rate if one_time else (recurring.vat_rate if recurring else ZERO)
+    monthly_vat = recurring.vat_rate if recurring else vat
+    return _Work(
+        item=item,
+        offering=offering,
+        position=position,
+        vat_rate=vat,
+        monthly_vat_rate=monthly_vat,
+        unit_price=unit_price,
+        unit_monthly=unit_monthly,
+        left={
+            Charge.UPFRONT: unit_price * item.quantity,
+            Charge.MONTHLY: unit_monthly * item.quantity,
+        },
+    )
+
+
+def _conditions_hold(promotion: Promotion, work: Sequence[_Work]) -> bool:
+    for condition in promotion.conditions:
+        count = sum(
+            w.item.quantity
+            for w in work
+            if condition.selector.matches(w.offering, w.item.commitment)
+        )
+        if count < condition.min_count:
+            return False
+    return True
+
+
+def _may_take(line: _Work, promotion: Promotion) -> bool:
+    charge = promotion.charge
+    if charge in line.exclusive or line.left[charge] <= 0:
+        return False
+    return not (promotion.stacking is Stacking.EXCLUSIVE and charge in line.touched)
+
+
+def _apply(promotion: Promotion, work: Sequence[_Work]) -> None:
+    if not _conditions_hold(promotion, work):
+        return
+    matching = [
+        w
+        for w in work
+        if promotion.applies_to.matches(w.offering, w.item.commitment) and _may_take(w, promotion)
+    ]
+    charge = promotion.charge
+    if promotion.nth > 1:
+        # The dearest lines pay in full; every one from the nth on gets the discount.
+        matching.sort(key=lambda w: (-w.left[charge], w.position))
+        matching = sorted(matching[promotion.nth - 1 :], key=lambda w: w.position)
+    if not matching:
+        return
+    reason = promotion.name
+    if promotion.target is Target.BASKET and promotion.amount is not None:
+        shares = share_amount(promotion.amount, [w.left[charge] for w in matching])
+        for line, share in zip(matching, shares, strict=True):
+            line.take(charge, promotion.code, reason, share)
+    else:
+        for line in matching:
+            if promotion.percent is not None:
+                wanted = line.left[charge] * promotion.percent / 100
+            else:
+                wanted = (promotion.amount or ZERO) * line.item.quantity
+            line.take(charge, promotion.code, reason, wanted)
+    if promotion.stacking is Stacking.EXCLUSIVE:
+        for line in matching:
+            line.exclusive.add(charge)
+
+
+def share_amount(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """Split ``amount`` (capped at the sum of weights) in whole cents, largest remainder."""
+    total = sum(weights, ZERO)
+    amount = min(round_money(amount), total)
+    if total <= 0 or amount <= 0:
+        return [ZERO for _ in weights]
+    exact = [amount * w / total for w in weights]
+    shares = [e.quantize(CENT, rounding=ROUND_DOWN) for e in exact]
+    left = int((amount - sum(shares, ZERO)) / CENT)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in order[:left]:
+        shares[i] += CENT
+    return shares
+
+
+def _finish(line: _Work, problems: list[Problem]) -> PricedLine:
+    item, offering = line.item, line.offering
+    list_upfront = line.unit_price * item.quantity
+    list_monthly = line.unit_monthly * item.quantity
+    price = line.left[Charge.UPFRONT]
+    upfront, instalment, last = price, ZERO, ZERO
+    if item.instalments:
+        spec = offering.device
+        if spec is None or item.instalments not in spec.instalments:
+            problems.append(
+                Problem(
+                    item.line_id,
+                    f"{offering.name} cannot be paid in {item.instalments} instalments.",
+                )
+            )
+        else:
+            chosen = spec.min_upfront if item.upfront is None else item.upfront
+            if chosen < spec.min_upfront:
+                problems.append(
+                    Problem(
+                        item.line_id,
+                        f"{offering.name} needs at least {spec.min_upfront} paid now.",
+                    )
+                )
+            upfront = min(max(round_money(chosen), spec.min_upfront), price)
+            financed = price - upfront
+            instalment = round_money(financed / item.instalments)
+            last = financed - instalment * (item.instalments - 1)
+            if last < 0:  # tiny amounts: pay the rounding now instead of a negative last month
+                upfront += -last
+                last = ZERO
+    return PricedLine(
+        line_id=item.line_id,
+        code=offering.code,
+        name=offering.name,
+        kind=offering.kind,
+        quantity=item.quantity,
+        commitment=item.commitment,
+        vat_rate=line.vat_rate,
+        monthly_vat_rate=line.monthly_vat_rate,
+        unit_price=line.unit_price,
+        list_upfront=list_upfront,
+        upfront_discount=list_upfront - price,
+        price=price,
+        upfront=upfront,
+        unit_monthly=line.unit_monthly,
+        list_monthly=list_monthly,
+        monthly_discount=list_monthly - line.left[Charge.MONTHLY],
+        monthly=line.left[Charge.MONTHLY],
+        instalments=item.instalments if instalment or last else 0,
+        instalment=instalment,
+        last_instalment=last,
+        discounts=tuple(line.discounts),
+    )
+
+
+def vat_by_rate(amounts: Iterable[tuple[Decimal, Decimal]]) -> tuple[VatLine, ...]:
+    by_rate: dict[Decimal, Decimal] = {}
+    for gross, rate in amounts:
+        by_rate[rate] = by_rate.get(rate, ZERO) + gross
+    lines = []
+    for rate in sorted(by_rate):
+        gross = by_rate[rate]
+        net = round_money(gross * 100 / (100 + rate))
+        lines.append(VatLine(rate=rate, gross=gross, net=net, vat=gross - net))
+    return tuple(lines)
+
+
+# -- eligibility ----------------------------------------------------------------------------
+
+
+def check_eligibility(
+    lines: Sequence[tuple[BasketItem, Offering]],
+    catalog: Catalog,
+    customer: CustomerFacts,
+    day: date,
+    store: str,
+    channel: str,
+) -> list[Problem]:
+    """Everything that keeps this basket from being sold to this customer, with the reason."""
+    policies: Policies = catalog.policies
+    problems: list[Problem] = []
+    offerings = [o for _, o in lines]
+    plans = [(i, o) for i, o in lines if o.kind is OfferingKind.PLAN]
+    for item, offering in lines:
+        lid = item.line_id
+        if not offering.sellable_on(day):
+            state = offering.lifecycle.value
+            if offering.valid.contains(day) or state != "launched":
+                problems.append(Problem(lid, f"{offering.name} is {state} and cannot be sold."))
+            else:
+                problems.append(
+                    Problem(lid, f"{offering.name} is only sold {offering.valid.describe()}.")
+                )
+        if not offering.available_in(store, channel):
+            problems.append(Problem(lid, f"{offering.name} is not offered in this store."))
+        if item.commitment not in COMMITMENT_TERMS:
+            problems.append(
+                Problem(lid, f"A commitment of {item.commitment} months is not offered.")
+            )
+        elif offering.plan is not None and item.commitment not in offering.plan.commitments:
+            terms = ", ".join(str(t) for t in offering.plan.commitments)
+            problems.append(
+                Problem(lid, f"{offering.name} comes with a commitment of {terms} months only.")
+            )
+        if offering.is_postpaid_plan or offering.min_age is not None:
+            minimum = offering.min_age or policies.postpaid_min_age
+            if customer.age is None:
+                problems.append(
+                    Problem(lid, f"{offering.name} needs a customer whose age is checked.")
+                )
+            elif customer.age < minimum:
+                problems.append(
+                    Problem(lid, f"{offering.name} needs the customer to be {minimum} or older.")
+                )
+        if offering.requires and not _requirement_met(offering, offerings, customer, catalog):
+            wanted = " or ".join(_describe_requirement(r, catalog) for r in offering.requires)
+            problems.append(Problem(lid, f"{offering.name} needs {wanted}."))
+        if offering.sim_form is SimForm.ESIM and not (
+            customer.has_esim_device
+            or any(o.device is not None and o.device.esim_capable for o in offerings)
+        ):
+            problems.append(
+                Problem(
+                    lid,
+                    "An eSIM needs an eSIM-capable phone: add one, or confirm the customer's"
+                    " phone supports eSIM.",
+                )
+            )
+    new_lines = sum(item.quantity for item, _ in plans)
+    if new_lines and customer.active_lines + new_lines > policies.max_active_lines:
+        problems.append(
+            Problem(
+                None,
+                f"A customer may have at most {policies.max_active_lines} active lines"
+                f" (has {customer.active_lines}, this basket adds {new_lines}).",
+            )
+        )
+    return problems
+
+
+def _requirement_met(
+    offering: Offering, basket: Sequence[Offering], customer: CustomerFacts, catalog: Catalog
+) -> bool:
+    held = list(basket) + [o for c in customer.plan_codes if (o := catalog.get(c)) is not None]
+    return any(
+        other is not offering and other.matches_requirement(requirement)
+        for requirement in offering.requires
+        for other in held
+    )
+
+
+def _describe_requirement(requirement: str, catalog: Catalog) -> str:
+    if requirement.startswith("family:"):
+        return f"a {requirement.removeprefix('family:')} plan"
+    target = catalog.get(requirement)
+    return target.name if target else requirement
+
+
+# -- manual discounts and bundles ---------------------------------------------------------
+
+
+def manual_share(line: PricedLine) -> Decimal:
+    """The manual discount on a line as a percentage of its list amount (for role limits)."""
+    manual = sum((d.amount for d in line.discounts if d.code == MANUAL), ZERO)
+    base = line.list_upfront + line.list_monthly
+    if manual <= 0:
+        return ZERO
+    if base <= 0:
+        return Decimal(100)
+    return manual * 100 / base
+
+
+def needs_approval(line: PricedLine, role: str, policies: Policies) -> bool:
+    """Above the role's limit; the limit in cents is rounded like any discount (10 % of
+    24.99 is 2.50, which is within a 10 % limit)."""
+    manual = sum((d.amount for d in line.discounts if d.code == MANUAL), ZERO)
+    base = line.list_upfront + line.list_monthly
+    return manual > round_money(base * policies.manual_discount_limit(role) / 100)
+
+
+def expand_bundle(catalog: Catalog, code: str, line_ids: tuple[str, str]) -> list[BasketItem]:
+    """A bundle becomes its plan and device lines, both with the bundle's commitment."""
+    bundle = catalog.require(code)
+    if bundle.bundle is None:
+        raise ValidationError(f"{bundle.name} is not a bundle.", field="code")
+    spec = bundle.bundle
+    return [
+        BasketItem(line_ids[0], spec.plan, commitment=spec.commitment),
+        BasketItem(line_ids[1], spec.device, commitment=spec.commitment),
+    ]
+
+
+def with_commitment(items: Sequence[BasketItem], commitment: int) -> list[BasketItem]:
+    return [replace(i, commitment=commitment) for i in items]
