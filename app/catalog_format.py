@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 
 from domain.catalog import (
     ALWAYS,
+    COMMITMENT_TERMS,
     BundleSpec,
     DeviceSpec,
     Lifecycle,
@@ -672,7 +673,7 @@ def _read_offering(r: _Reader, data: Any, path: Path) -> Offering | None:
     if f is None:
         return None
     code = f.code("id")
-    if code:
+    if code and code == code.strip():
         r.label(path, code)
     kind_type = f.text("@type", OFFERING_TYPE)
     if kind_type != OFFERING_TYPE:
@@ -680,9 +681,10 @@ def _read_offering(r: _Reader, data: Any, path: Path) -> Offering | None:
     kind = f.optional_enum("kind", OfferingKind, nullable=False)
     for key, owner in KIND_OBJECTS.items():
         if f.has(key) and kind is not None and kind is not owner:
-            r.problem(f.at(key), f'"{key}" belongs to kind "{owner}" only; this is a {kind}')
+            r.problem(f.at(key), f'"{key}" belongs to kind "{owner}" only, not "{kind}"')
     requires = f.texts("requires")
-    for n, requirement in enumerate(f.data.get("requires") or []):
+    raw_requires = f.get("requires")
+    for n, requirement in enumerate(raw_requires if isinstance(raw_requires, list) else []):
         if requirement == "family:":
             r.problem((*f.at("requires"), n), 'name the family after "family:"')
     prices: list[Price] = []
@@ -805,7 +807,7 @@ def _read_promotion(r: _Reader, data: Any, path: Path) -> Promotion | None:
     if f is None:
         return None
     code = f.code("id")
-    if code:
+    if code and code == code.strip():
         r.label(path, code)
     applies = f.obj("appliesTo", SELECTOR_KEYS)
     conditions: list[Condition] = []
@@ -903,6 +905,26 @@ def _field_for(message: str, table: tuple[tuple[str, Path], ...]) -> Path:
     return ()
 
 
+def _selector_field(promotion: Promotion, message: str) -> Path:
+    """Which selector of a promotion a rule's message is about (the first that fits)."""
+    selectors: list[tuple[Path, Selector]] = [(("appliesTo",), promotion.applies_to)]
+    selectors += [
+        (("conditions", n, "selector"), c.selector) for n, c in enumerate(promotion.conditions)
+    ]
+    refers = re.match(r"refers to (family )?(.+), which", message)
+    for at, selector in selectors:
+        if refers and refers[1] and refers[2] in selector.families:
+            return (*at, "families")
+        if refers and not refers[1] and refers[2] in selector.codes:
+            return (*at, "codes")
+        if (
+            message.startswith("minimum commitment")
+            and selector.min_commitment not in COMMITMENT_TERMS
+        ):
+            return (*at, "minCommitment")
+    return ()
+
+
 def _rule_problems(doc: CatalogDocument, reader: _Reader) -> list[tuple[Path, str]]:
     """``catalog_problems`` for the parts that were read cleanly, as (path, message)."""
     positions: dict[str, dict[str, list[int]]] = {"offering": {}, "promotion": {}}
@@ -936,9 +958,14 @@ def _rule_problems(doc: CatalogDocument, reader: _Reader) -> list[tuple[Path, st
                     lambda m: f"overlaps productOfferingPrice[{int(m[1]) - 1}]",
                     message,
                 )
+            elif what == "offering":
+                path = (*entry, *_field_for(message, _OFFERING_FIELDS))
             else:
-                table = _OFFERING_FIELDS if what == "offering" else _PROMOTION_FIELDS
-                path = (*entry, *_field_for(message, table))
+                promotion = doc.promotions[index]
+                field = _field_for(message, _PROMOTION_FIELDS) or _selector_field(
+                    promotion, message
+                )
+                path = (*entry, *field)
         elif where == "policies":
             if broken_policies:
                 continue
@@ -1061,7 +1088,8 @@ def offering_to_dict(o: Offering, *, currency: str | None = None) -> dict[str, A
     """The offering's entry in the file; prices carry ``currency`` as their unit when given.
 
     Only JSON types are used (lists, not tuples), so the entry compares equal to itself after
-    a trip through a JSON database column.
+    a trip through a JSON database column. An amount that is not a whole number of cents
+    cannot be written in the format and raises ValueError.
     """
     out: dict[str, Any] = {
         "@type": OFFERING_TYPE,

@@ -45,7 +45,11 @@ def compare_plans(
     instalments: int = 0,
     customer: CustomerFacts | None = None,
 ) -> list[PlanColumn]:
-    """One column per plan (2–4 are meaningful on a screen, any number works)."""
+    """One column per plan (2–4 are meaningful on a screen, any number works).
+
+    Without ``customer`` the problems that depend on who buys (age, line count) are left
+    out: the comparison is about the offers; the basket checks the customer.
+    """
     promos = tuple(promotions)
     columns = []
     for code in plan_codes:
@@ -85,7 +89,11 @@ def compare_plans(
                 device_monthly=with_device.monthly if with_device else None,
                 total=alone.cost_over(term),
                 device_total=with_device.cost_over(term) if with_device else None,
-                problems=(with_device or alone).problems,
+                problems=tuple(
+                    p
+                    for p in (with_device or alone).problems
+                    if customer is not None or not p.about_customer
+                ),
             )
         )
     return columns

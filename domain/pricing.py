@@ -18,7 +18,9 @@ Rounding, exactly (all amounts are tax-inclusive, in cents):
 4. Manual discounts come last, on what promotions left.
 5. A device on instalments: the discounted price splits into the part paid now (at least
    the device's minimum upfront) and ``n`` monthly instalments of ``financed / n`` rounded
-   half away from zero; the last instalment takes the difference of a few cents.
+   half away from zero; the last instalment takes the difference of a few cents. (Where
+   that would leave a negative last instalment — a few cents spread over many months —
+   the instalment is rounded down instead.)
 6. VAT per rate is computed once per rate on the sum of that rate's amounts:
    ``net = gross × 100 / (100 + rate)`` rounded half away from zero, ``VAT = gross − net``;
    so the VAT lines add up to the total to the cent.
@@ -29,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from domain.catalog import (
     COMMITMENT_TERMS,
@@ -42,7 +44,7 @@ from domain.catalog import (
 )
 from domain.errors import ValidationError
 from domain.money import CENT, round_money
-from domain.promotions import Charge, Promotion, Stacking, Target
+from domain.promotions import Charge, Promotion, Selector, Stacking, Target
 
 ZERO = Decimal("0.00")
 MANUAL = "MANUAL"
@@ -107,6 +109,7 @@ class Problem:
 
     line_id: str | None
     message: str
+    about_customer: bool = False  # age or line count: depends on who buys, not on the offer
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,8 @@ class _Work:
     discounts: list[AppliedDiscount] = field(default_factory=list)
 
     def take(self, charge: Charge, code: str, reason: str, wanted: Decimal) -> Decimal:
-        amount = min(round_money(wanted), self.left[charge])
+        # Same rule as round_money (half away from zero, to the cent), without its checks.
+        amount = min(wanted.quantize(CENT, rounding=ROUND_HALF_UP), self.left[charge])
         if amount <= 0:
             return ZERO
         self.left[charge] -= amount
@@ -239,8 +243,9 @@ def price_basket(
     problems.extend(check_eligibility(work_offerings(work), catalog, customer, day, store, channel))
 
     active = sorted((p for p in promotions if p.active(day, store)), key=lambda p: p.order_key)
+    matcher = _Matcher(work)
     for promotion in active:
-        _apply(promotion, work)
+        _apply(promotion, matcher)
     for line in work:
         manual = line.item.manual
         if manual is not None:
@@ -312,16 +317,31 @@ def _start_line(
     )
 
 
-def _conditions_hold(promotion: Promotion, work: Sequence[_Work]) -> bool:
-    for condition in promotion.conditions:
-        count = sum(
-            w.item.quantity
-            for w in work
-            if condition.selector.matches(w.offering, w.item.commitment)
-        )
-        if count < condition.min_count:
-            return False
-    return True
+class _Matcher:
+    """Which lines each selector matches, worked out once per pricing call."""
+
+    def __init__(self, work: Sequence[_Work]) -> None:
+        self._work = work
+        self._lines: dict[Selector, list[_Work]] = {}
+        self._counts: dict[Selector, int] = {}
+
+    def lines(self, selector: Selector) -> list[_Work]:
+        found = self._lines.get(selector)
+        if found is None:
+            found = [w for w in self._work if selector.matches(w.offering, w.item.commitment)]
+            self._lines[selector] = found
+        return found
+
+    def count(self, selector: Selector) -> int:
+        found = self._counts.get(selector)
+        if found is None:
+            found = sum(w.item.quantity for w in self.lines(selector))
+            self._counts[selector] = found
+        return found
+
+
+def _conditions_hold(promotion: Promotion, matcher: _Matcher) -> bool:
+    return all(matcher.count(c.selector) >= c.min_count for c in promotion.conditions)
 
 
 def _may_take(line: _Work, promotion: Promotion) -> bool:
@@ -331,14 +351,10 @@ def _may_take(line: _Work, promotion: Promotion) -> bool:
     return not (promotion.stacking is Stacking.EXCLUSIVE and charge in line.touched)
 
 
-def _apply(promotion: Promotion, work: Sequence[_Work]) -> None:
-    if not _conditions_hold(promotion, work):
+def _apply(promotion: Promotion, matcher: _Matcher) -> None:
+    if not _conditions_hold(promotion, matcher):
         return
-    matching = [
-        w
-        for w in work
-        if promotion.applies_to.matches(w.offering, w.item.commitment) and _may_take(w, promotion)
-    ]
+    matching = [w for w in matcher.lines(promotion.applies_to) if _may_take(w, promotion)]
     charge = promotion.charge
     if promotion.nth > 1:
         # The dearest lines pay in full; every one from the nth on gets the discount.
@@ -406,9 +422,9 @@ def _finish(line: _Work, problems: list[Problem]) -> PricedLine:
             financed = price - upfront
             instalment = round_money(financed / item.instalments)
             last = financed - instalment * (item.instalments - 1)
-            if last < 0:  # tiny amounts: pay the rounding now instead of a negative last month
-                upfront += -last
-                last = ZERO
+            if last < 0:  # tiny amounts: round down so the last instalment is not negative
+                instalment = (financed / item.instalments).quantize(CENT, rounding=ROUND_DOWN)
+                last = financed - instalment * (item.instalments - 1)
     return PricedLine(
         line_id=item.line_id,
         code=offering.code,
@@ -484,14 +500,16 @@ def check_eligibility(
                 Problem(lid, f"{offering.name} comes with a commitment of {terms} months only.")
             )
         if offering.is_postpaid_plan or offering.min_age is not None:
-            minimum = offering.min_age or policies.postpaid_min_age
+            minimum = policies.postpaid_min_age if offering.min_age is None else offering.min_age
             if customer.age is None:
                 problems.append(
-                    Problem(lid, f"{offering.name} needs a customer whose age is checked.")
+                    Problem(lid, f"{offering.name} needs a customer whose age is checked.", True)
                 )
             elif customer.age < minimum:
                 problems.append(
-                    Problem(lid, f"{offering.name} needs the customer to be {minimum} or older.")
+                    Problem(
+                        lid, f"{offering.name} needs the customer to be {minimum} or older.", True
+                    )
                 )
         if offering.requires and not _requirement_met(offering, offerings, customer, catalog):
             wanted = " or ".join(_describe_requirement(r, catalog) for r in offering.requires)
@@ -514,6 +532,7 @@ def check_eligibility(
                 None,
                 f"A customer may have at most {policies.max_active_lines} active lines"
                 f" (has {customer.active_lines}, this basket adds {new_lines}).",
+                True,
             )
         )
     return problems

@@ -123,6 +123,11 @@ class Runner(QObject):
         self._showing: list[Op[Any]] = []  # ops whose progress is visible, newest last
         self._completed.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`shutdown`: timers that fire late must not start new work."""
+        return self._closed
+
     def shutdown(self, wait: bool = True) -> None:
         """Refuse new work, cancel the tokens of pending ops, drop queued ones, stop threads."""
         self._closed = True

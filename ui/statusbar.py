@@ -49,7 +49,7 @@ class StatusBar(QStatusBar):
 
     def refresh(self) -> None:
         services = self._services
-        if services is None:
+        if services is None or self._runner.closed:  # a late tick while the app closes
             return
         self.devices.setText(" · ".join(f"{s.name}: {s.state}" for s in services.devices.states()))
         central = services.settings.central.url
