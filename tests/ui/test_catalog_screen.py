@@ -110,7 +110,9 @@ def test_compare_plans_and_sell_the_chosen_one_with_promotions(
     screen = win.catalog
     screen.kind.setCurrentIndex(1)
     _select(screen, ["PLAN-S", "PLAN-M", "PLAN-L"])
-    qtbot.keyClick(screen, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    win.activateWindow()
+    screen.table.setFocus()
+    qtbot.keyClick(screen.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     dialog = screen.compare_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.table.columnCount() == 3
