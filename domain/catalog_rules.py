@@ -37,6 +37,7 @@ def catalog_problems(
     families = {o.family for o in offerings if o.family}
     for offering in offerings:
         problems.extend(_offering_problems(offering, by_code, families))
+    problems.extend(_shared_identifiers(offerings))
     problems.extend(_cycles(by_code))
     seen: set[str] = set()
     for promotion in promotions:
@@ -154,6 +155,29 @@ def _kind_problems(
                 )
             if device is None or device.kind is not OfferingKind.DEVICE:
                 out.append((where, f"bundle device {spec_b.device} is not a device in the catalog"))
+    return out
+
+
+def _shared_identifiers(offerings: Sequence[Offering]) -> list[CatalogProblem]:
+    """A scanned barcode or IMEI must lead to exactly one offering."""
+    out: list[CatalogProblem] = []
+    codes = {o.code for o in offerings}
+    barcodes: dict[str, str] = {}
+    tacs: dict[str, str] = {}
+    for offering in offerings:
+        where = f"offering {offering.code}"
+        if offering.barcode:
+            if offering.barcode in barcodes:
+                out.append(
+                    (where, f"barcode {offering.barcode} is also {barcodes[offering.barcode]}'s")
+                )
+            elif offering.barcode in codes and offering.barcode != offering.code:
+                out.append((where, f"barcode {offering.barcode} is another offering's code"))
+            barcodes.setdefault(offering.barcode, offering.code)
+        for tac in offering.device.tacs if offering.device else ():
+            if tac in tacs:
+                out.append((where, f"TAC {tac} is also {tacs[tac]}'s"))
+            tacs.setdefault(tac, offering.code)
     return out
 
 

@@ -77,6 +77,19 @@ def test_unknown_requirements_and_negative_promotions() -> None:
     assert "promotion BIG: 30 off would make PLAN (20.00) negative" in found
 
 
+def test_a_barcode_or_tac_leads_to_one_offering() -> None:
+    def phone(code: str, tac: str, barcode: str = "") -> Offering:
+        return Offering(
+            code, code, OfferingKind.DEVICE, Lifecycle.LAUNCHED,
+            (Price(PriceType.ONE_TIME, Decimal("99.00"), VAT),), barcode=barcode,
+            device=DeviceSpec("B", code, tacs=(tac,)),
+        )  # fmt: skip
+
+    found = messages([phone("A", "35000001", "PLAN"), phone("B", "35000001"), plan()])
+    assert "offering B: TAC 35000001 is also A's" in found
+    assert "offering A: barcode PLAN is another offering's code" in found
+
+
 def test_eligibility_reasons() -> None:
     esim = Offering(
         "ESIM", "eSIM", OfferingKind.SIM, Lifecycle.LAUNCHED,
