@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -25,6 +24,24 @@ from app.db.types import utcnow
 from app.db.uow import UnitOfWork
 from app.errors import NotFound
 from app.services.auth import UserInfo
+from app.services.basket_rows import (
+    find_line,
+    manual_from_json,
+    manual_to_json,
+    needs_serial,
+    problem_line,
+    serial_kind,
+    stock_unit,
+    to_domain,
+    write_prices,
+)
+from app.services.basket_views import (
+    ApprovalRequired,
+    BasketLineView,
+    BasketView,
+    DiscountView,
+    SaleResult,
+)
 from app.services.catalog import CatalogService
 from app.services.customers import display_name
 from domain.catalog import COMMITMENT_TERMS, Offering, OfferingKind
@@ -32,80 +49,26 @@ from domain.errors import RuleViolation, ValidationError
 from domain.identifiers import parse_iccid, parse_imei
 from domain.ids import new_id
 from domain.money import Money, parse_amount
-from domain.order import Order, OrderLine, OrderStatus
+from domain.order import Order, OrderStatus
 from domain.pricing import (
     BasketItem,
     CustomerFacts,
     ManualDiscount,
     PricedBasket,
-    Problem,
     needs_approval,
     price_basket,
 )
 from domain.promotions import Charge
 from domain.tender import TenderKind, settle_cash
 
-
-class ApprovalRequired(RuleViolation):
-    """The change is allowed only with a manager's approval (the UI asks for it)."""
-
-
-@dataclass(frozen=True)
-class DiscountView:
-    code: str
-    reason: str
-    amount: Money
-    monthly: bool
-
-
-@dataclass(frozen=True)
-class BasketLineView:
-    id: uuid.UUID
-    sku: str
-    description: str
-    kind: str
-    quantity: int
-    unit_price: Money
-    total: Money  # due now for this line
-    serial: str
-    monthly_fee: Money | None  # after discounts
-    commitment: int = 0
-    instalments: int = 0
-    instalment: Money | None = None
-    discounts: tuple[DiscountView, ...] = ()
-    needs_serial: str = ""  # "imei"/"iccid" still to be scanned
-
-
-@dataclass(frozen=True)
-class BasketView:
-    order_id: uuid.UUID
-    number: str
-    customer_id: uuid.UUID | None
-    customer_name: str
-    status: str
-    lines: tuple[BasketLineView, ...]
-    total: Money
-    monthly_total: Money
-    # What must be solved before payment: (line or None for the basket, message).
-    problems: tuple[tuple[uuid.UUID | None, str], ...] = ()
-    discount_total: Money | None = None
-    esim_device_confirmed: bool = False
-
-    @property
-    def messages(self) -> list[str]:
-        return [message for _, message in self.problems]
-
-
-@dataclass(frozen=True)
-class SaleResult:
-    order_id: uuid.UUID
-    number: str
-    receipt_number: str
-    total: Money
-    paid: Money
-    given: Money
-    change: Money
-    changes: Changes
+__all__ = [
+    "ApprovalRequired",
+    "BasketLineView",
+    "BasketView",
+    "DiscountView",
+    "SaleResult",
+    "SaleService",
+]
 
 
 class SaleService:
@@ -172,7 +135,7 @@ class SaleService:
         with self._uow() as uow:
             session = uow.session
             row = self._order_row(session, order_id)
-            order = _to_domain(row)
+            order = to_domain(row)
             if not order.can_edit():
                 raise RuleViolation(f"Order {order.number} is {order.status.value}.")
             if code.isdigit() and code.startswith("89") and len(code) >= 18:
@@ -200,7 +163,7 @@ class SaleService:
         with self._uow() as uow:
             session = uow.session
             row = self._order_row(session, order_id)
-            order = _to_domain(row)
+            order = to_domain(row)
             order.remove_line(line_id)  # checks the order can still change
             for line in list(row.lines):
                 if line.id == line_id:
@@ -232,7 +195,7 @@ class SaleService:
             session = uow.session
             row = self._order_row(session, order_id)
             self._check_can_change(row)
-            line = _line(row, line_id)
+            line = find_line(row, line_id)
             if commitment is not None:
                 if commitment not in COMMITMENT_TERMS:
                     raise ValidationError(
@@ -307,9 +270,9 @@ class SaleService:
             session = uow.session
             row = self._order_row(session, order_id)
             self._check_can_change(row)
-            line = _line(row, line_id)
+            line = find_line(row, line_id)
             line.manual_discount = (
-                None if discount is None else _manual_to_json(discount, approved_by)
+                None if discount is None else manual_to_json(discount, approved_by)
             )
             priced = self._price(session, row)
             policies = self._catalog.snapshot().catalog.policies
@@ -330,7 +293,7 @@ class SaleService:
         with self._uow() as uow:
             session = uow.session
             row = self._order_row(session, order_id)
-            order = _to_domain(row)
+            order = to_domain(row)
             now = self._clock()
             order.cancel(user_id=user.id, at=now)
             for line in row.lines:
@@ -348,15 +311,15 @@ class SaleService:
             session = uow.session
             row = self._order_row(session, order_id)
             priced = self._price(session, row)
-            _write_prices(row, priced)
-            order = _to_domain(row)
+            write_prices(row, priced)
+            order = to_domain(row)
             if not order.can_submit():
                 if not order.lines:
                     raise RuleViolation("The basket is empty.")
                 raise RuleViolation(f"Order {order.number} is {order.status.value}.")
             if priced.problems:
                 raise RuleViolation("The basket cannot be paid yet: " + priced.problems[0].message)
-            missing = [line.description for line in row.lines if _needs_serial(line, self._catalog)]
+            missing = [line.description for line in row.lines if needs_serial(line, self._catalog)]
             if missing:
                 raise RuleViolation(f"Scan the IMEI or ICCID of {missing[0]} first.")
             cash = settle_cash(order.total, given, rounding=self._cash_rounding)
@@ -380,7 +343,7 @@ class SaleService:
             )
             for line in row.lines:
                 if line.serial:
-                    _stock_unit(session, line.serial).status = "sold"
+                    stock_unit(session, line.serial).status = "sold"
             row.receipt_number = next_number(
                 session, kind="RCP", store_id=self._store_id, terminal_id=self._terminal_id
             )
@@ -447,7 +410,7 @@ class SaleService:
                 amount=None
                 if line.chosen_amount_minor is None
                 else Money.from_minor(line.chosen_amount_minor).amount,
-                manual=_manual_from_json(line.manual_discount),
+                manual=manual_from_json(line.manual_discount),
             )
             for line in row.lines
         ]
@@ -464,7 +427,7 @@ class SaleService:
         self, session: Session, row: m.Order, priced: PricedBasket | None = None
     ) -> BasketView:
         priced = priced or self._price(session, row)
-        _write_prices(row, priced)
+        write_prices(row, priced)
         session.flush()
         return self._view(session, row, priced)
 
@@ -476,7 +439,7 @@ class SaleService:
         return row
 
     def _check_can_change(self, row: m.Order) -> None:
-        if not _to_domain(row).can_edit():
+        if not to_domain(row).can_edit():
             raise RuleViolation(f"Order {row.number} is {row.status}.")
 
     def _catalog_offering(self, code: str) -> Offering:
@@ -566,7 +529,7 @@ class SaleService:
         self._append(session, row, offering, self._plan_commitment(row), serial=imei)
 
     def _release(self, session: Session, serial: str) -> None:
-        unit = _stock_unit(session, serial)
+        unit = stock_unit(session, serial)
         if unit.status == "reserved":
             unit.status = "in_stock"
 
@@ -616,10 +579,10 @@ class SaleService:
                         DiscountView(d.code, d.reason, money(d.amount), d.charge is Charge.MONTHLY)
                         for d in (p.discounts if p else ())
                     ),
-                    needs_serial=_serial_kind(line, self._catalog) if not line.serial else "",
+                    needs_serial=serial_kind(line, self._catalog) if not line.serial else "",
                 )
             )
-        problems = [(_uuid(pr), pr.message) for pr in priced.problems]
+        problems = [(problem_line(pr), pr.message) for pr in priced.problems]
         customer = session.get(m.Customer, row.customer_id) if row.customer_id else None
         return BasketView(
             order_id=row.id,
@@ -634,106 +597,3 @@ class SaleService:
             discount_total=money(priced.total_discount),
             esim_device_confirmed=row.esim_device_confirmed,
         )
-
-
-def _uuid(problem: Problem) -> uuid.UUID | None:
-    return uuid.UUID(problem.line_id) if problem.line_id else None
-
-
-def _line(row: m.Order, line_id: uuid.UUID) -> m.OrderLine:
-    for line in row.lines:
-        if line.id == line_id:
-            return line
-    raise NotFound("This line is no longer in the basket.")
-
-
-def _serial_kind(line: m.OrderLine, catalog: CatalogService) -> str:
-    offering = catalog.snapshot().catalog.get(line.sku)
-    return offering.serial if offering is not None else ""
-
-
-def _needs_serial(line: m.OrderLine, catalog: CatalogService) -> bool:
-    return not line.serial and bool(_serial_kind(line, catalog))
-
-
-def _stock_unit(session: Session, serial: str) -> m.SimCard | m.DeviceUnit:
-    if len(serial) == 15:
-        unit = session.scalars(select(m.DeviceUnit).where(m.DeviceUnit.imei == serial)).first()
-        if unit is not None:
-            return unit
-    return session.scalars(select(m.SimCard).where(m.SimCard.iccid == serial)).one()
-
-
-def _write_prices(row: m.Order, priced: PricedBasket) -> None:
-    """Copy the engine's result onto the stored lines and the order's totals."""
-    by_id = {p.line_id: p for p in priced.lines}
-    for line in row.lines:
-        p = by_id.get(str(line.id))
-        if p is None:
-            continue
-        line.unit_price_minor = _minor(p.unit_price)
-        line.vat_rate_bp = int(p.vat_rate * 100)
-        line.monthly_fee_minor = _minor(p.monthly) if p.list_monthly else None
-        line.discount_minor = _minor(p.upfront_discount)
-        line.financed_minor = _minor(p.financed)
-        line.instalment_minor = _minor(p.instalment)
-        line.monthly_discount_minor = _minor(p.monthly_discount)
-        line.discounts = [
-            {"code": d.code, "reason": d.reason, "charge": d.charge.value, "amount": str(d.amount)}
-            for d in p.discounts
-        ]
-    row.total_minor = _minor(priced.due_now)
-    row.monthly_minor = _minor(priced.monthly)
-
-
-def _minor(amount: Decimal) -> int:
-    return int(amount * 100)
-
-
-def _manual_to_json(discount: ManualDiscount, approved_by: uuid.UUID | None) -> dict[str, str]:
-    return {
-        "approved_by": "" if approved_by is None else str(approved_by),
-        "reason": discount.reason,
-        "percent": "" if discount.percent is None else str(discount.percent),
-        "amount": "" if discount.amount is None else str(discount.amount),
-        "charge": discount.charge.value,
-    }
-
-
-def _manual_from_json(data: dict[str, str] | None) -> ManualDiscount | None:
-    if not data:
-        return None
-    return ManualDiscount(
-        reason=data["reason"],
-        percent=Decimal(data["percent"]) if data["percent"] else None,
-        amount=Decimal(data["amount"]) if data["amount"] else None,
-        charge=Charge(data["charge"]),
-    )
-
-
-def _to_domain(row: m.Order) -> Order:
-    """Rebuild the domain order from its rows (history starts empty: only new transitions)."""
-    order = Order(
-        number=row.number,
-        currency=row.currency,
-        customer_id=row.customer_id,
-        id=row.id,
-        status=OrderStatus(row.status),
-    )
-    for line in row.lines:
-        order.lines.append(
-            OrderLine(
-                offering_id=line.offering_id,
-                sku=line.sku,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price(row.currency),
-                vat_rate=Decimal(line.vat_rate_bp) / 100,
-                monthly_fee=line.monthly_fee(row.currency),
-                serial=line.serial or "",
-                id=line.id,
-                discount=Money.from_minor(line.discount_minor or 0, row.currency),
-                financed=Money.from_minor(line.financed_minor or 0, row.currency),
-            )
-        )
-    return order
