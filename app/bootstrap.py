@@ -21,6 +21,7 @@ from app.services.auth import AuthService
 from app.services.catalog import CatalogService
 from app.services.customers import CustomerService
 from app.services.demo import DemoService
+from app.services.onboarding import OnboardingService
 from app.services.receipts import ReceiptService, StoreInfo
 from app.services.reports import ReportService
 from app.services.sales import SaleService
@@ -41,6 +42,7 @@ class Services:
     auth: AuthService
     catalog: CatalogService
     customers: CustomerService
+    onboarding: OnboardingService
     sales: SaleService
     receipts: ReceiptService
     reports: ReportService
@@ -100,7 +102,14 @@ def build(
         store=store,
         auth=AuthService(uow, policy=policy),
         catalog=catalog,
-        customers=CustomerService(uow),
+        customers=CustomerService(uow, region=settings.customers.phone_region),
+        onboarding=OnboardingService(
+            uow,
+            store_id=store.store_id,
+            terminal_id=store.terminal_id,
+            region=settings.customers.phone_region,
+            postpaid_min_age=lambda: catalog.snapshot().catalog.policies.postpaid_min_age,
+        ),
         sales=SaleService(
             uow,
             catalog=catalog,

@@ -126,6 +126,29 @@ class ScannerSettings:
     wedge_min_length: int = setting(6, "Shortest code a scanner sends", validator=between(2, 64))
 
 
+def _region(value: str) -> str | None:
+    return (
+        None if re.fullmatch(r"[A-Z]{2}", value) else "must be a 2-letter country code such as DE"
+    )
+
+
+@dataclass(frozen=True)
+class CustomerSettings:
+    phone_region: str = setting(
+        "DE", "Country of phone numbers typed without +country code", validator=_region
+    )
+    store_document_images: bool = setting(
+        False, "Keep an image of identity documents (off: only the data read from them)"
+    )
+
+
+@dataclass(frozen=True)
+class IdReaderSettings:
+    kind: str = setting("none", "Identity document reader", choices=("none", "serial"))
+    port: str = setting("", "Serial port or pyserial URL of the document reader")
+    baud: int = setting(9600, "Serial speed", choices=(9600, 19200, 38400, 57600, 115200))
+
+
 @dataclass(frozen=True)
 class UiSettings:
     language: str = setting("en", "Interface language", choices=("en", "ru"))
@@ -171,6 +194,8 @@ class Settings:
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     card_terminal: CardTerminalSettings = field(default_factory=CardTerminalSettings)
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
+    customers: CustomerSettings = field(default_factory=CustomerSettings)
+    id_reader: IdReaderSettings = field(default_factory=IdReaderSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     money: MoneySettings = field(default_factory=MoneySettings)

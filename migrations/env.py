@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from app.db.migrate import include_object
 from app.db.models import Base
 
 config = context.config
@@ -16,6 +17,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=True,
     compare_type=True,
+    include_object=include_object,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -22,6 +22,8 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 import migrations
 
+SEARCH_TABLE_PREFIX = "customer_search"  # app.services.customer_index.TABLE and its shadows
+
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 
 
@@ -110,3 +112,10 @@ def _where(engine: Engine) -> str:
 def _reason(exc: Exception) -> str:
     orig = getattr(exc, "orig", None)
     return str(orig or exc).splitlines()[0]
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Leave SQLite's FTS5 search tables (and their shadow tables) out of schema compares."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLE_PREFIX))

@@ -125,6 +125,9 @@ class Customer(SyncRow, Base):
     doc_country: Mapped[str | None] = mapped_column(String(3))
     doc_expiry: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    segment: Mapped[str] = mapped_column(String(16), default="consumer")
+    nationality: Mapped[str] = mapped_column(String(3), default="")
+    company_reg_no: Mapped[str] = mapped_column(String(32), default="")
 
     subscriptions: Mapped[list[Subscription]] = relationship(back_populates="customer")
 
@@ -141,6 +144,12 @@ class Subscription(SyncRow, Base):
     iccid: Mapped[str | None] = mapped_column(String(20), index=True)
     status: Mapped[str] = mapped_column(String(16), default="active")
     activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    billing_account_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("billing_accounts.id"), index=True
+    )
+    payment_type: Mapped[str] = mapped_column(String(8), default="postpaid")
+    addons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    commitment_end: Mapped[date | None] = mapped_column(Date)
 
     customer: Mapped[Customer] = relationship(back_populates="subscriptions")
 
@@ -157,6 +166,9 @@ class Interaction(SyncRow, Base):
     summary: Mapped[str] = mapped_column(String(500))
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The record this entry is about (an order, a payment, a subscription, a change …).
+    ref_kind: Mapped[str] = mapped_column(String(16), default="")
+    ref_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
 class SimCard(SyncRow, Base):
@@ -273,6 +285,17 @@ class Approval(SyncRow, Base):
     requested_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     approved_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(String(500))
+
+
+from app.db.customer_records import (  # noqa: E402, I001 - they refer to the tables above
+    BillingAccount as BillingAccount,
+    ConsentRecord as ConsentRecord,
+    ContactMedium as ContactMedium,
+    ContactPersonRecord as ContactPersonRecord,
+    CustomerChange as CustomerChange,
+    IdentityDocument as IdentityDocument,
+    PostalAddress as PostalAddress,
+)
 
 
 class Counter(Base):

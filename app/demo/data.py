@@ -27,6 +27,14 @@ LAST_NAMES = (
     "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann", "Braun", "Krüger",
     "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner", "Krause", "Meier", "Lehmann",
 )  # fmt: skip
+FIRST_NAMES_CYRILLIC = (
+    "Анна", "Мария", "Елена", "Ольга", "Наталья", "Ирина", "Юлия", "Татьяна", "Светлана",
+    "Александр", "Дмитрий", "Сергей", "Андрей", "Михаил", "Иван", "Николай", "Олег",
+)  # fmt: skip
+LAST_NAMES_CYRILLIC = (
+    "Иванова", "Петров", "Смирнов", "Кузнецова", "Попов", "Соколов", "Лебедева", "Козлов",
+    "Новикова", "Морозов", "Волков", "Соловьёва", "Шевченко", "Зайцев", "Павлова", "Щукин",
+)  # fmt: skip
 INTERACTIONS = (
     ("visit", "Visited the store"),
     ("sale", "Bought a phone case"),
@@ -34,4 +42,6 @@ INTERACTIONS = (
     ("note", "Asked about roaming prices"),
     ("plan_change", "Changed plan to Smart M 30 GB"),
     ("addon", "Added Roaming World 5 GB"),
+    ("sim_swap", "SIM swapped after the phone was lost (ID card checked)"),
+    ("note", "Wants a better price before the commitment ends"),
 )

@@ -9,7 +9,7 @@ the unit of work like any local change, so they are in the outbox.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,6 +22,7 @@ from app.catalog_format import parse_catalog
 from app.db import models as m
 from app.db.uow import UnitOfWork
 from app.demo import data
+from app.services import customer_index
 from app.services.auth import hash_pin
 from app.services.catalog import CatalogService
 from domain.identifiers import luhn_check_digit
@@ -89,57 +90,99 @@ def seed_reference(
         return len(doc.offerings)
 
 
+@dataclass
+class _Batch:
+    customers: list[dict[str, Any]]
+    subs: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    media: list[dict[str, Any]]
+    documents: list[dict[str, Any]]
+    search: list[customer_index.SearchDoc]
+
+
+def _names(n: int, rng: random.Random) -> tuple[str, str]:
+    """Every tenth demo customer is written in Cyrillic, as a passport from the East would be."""
+    if n % 10 == 0:
+        return rng.choice(data.FIRST_NAMES_CYRILLIC), rng.choice(data.LAST_NAMES_CYRILLIC)
+    return rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
+
+
 def _customer_rows(
     start: int, count: int, *, store_id: str, terminal_id: str, rng: random.Random
-) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]:
+) -> _Batch:
     now = datetime.now(UTC)
     today = date.today()
+    batch = _Batch([], [], [], [], [], [])
+    base = {"store_id": store_id, "terminal_id": terminal_id, "version": 1}
     for n in range(start, start + count):
-        first = rng.choice(data.FIRST_NAMES)
-        last = rng.choice(data.LAST_NAMES)
+        first, last = _names(n, rng)
         cid = new_id()
-        base = {"store_id": store_id, "terminal_id": terminal_id, "version": 1}
         created = now - timedelta(days=rng.randint(1, 3000))
-        customer = {
-            **base,
-            "id": cid,
-            "created_at": created,
-            "updated_at": created,
-            "customer_no": f"C{n:08d}",
-            "kind": "individual",
-            "first_name": first,
-            "last_name": last,
-            "company_name": "",
-            "search_name": search_key(last, first),
-            "birth_date": today - timedelta(days=rng.randint(18 * 365, 85 * 365)),
-            "phone": f"+49151{n:08d}",
-            "email": f"{first.lower()}.{n}@example.org",
-            "doc_type": "ID",
-            "doc_number": f"L{n:08d}",
-            "doc_country": "DEU",
-            "doc_expiry": today + timedelta(days=rng.randint(30, 3600)),
-            "status": "active",
-        }
-        subs = [
+        stamp = {**base, "created_at": created, "updated_at": created}
+        phone = f"+49151{n:08d}"
+        doc_number = f"L{n:08d}"
+        expiry = today + timedelta(days=rng.randint(-30, 3600))
+        born = today - timedelta(days=rng.randint(18 * 365, 85 * 365))
+        customer_no = f"C{n:08d}"
+        batch.customers.append(
             {
-                **base,
+                **stamp,
+                "id": cid,
+                "customer_no": customer_no,
+                "kind": "individual",
+                "first_name": first,
+                "last_name": last,
+                "company_name": "",
+                "search_name": search_key(last, first),
+                "birth_date": born,
+                "phone": phone,
+                "email": f"customer.{n}@example.org",
+                "doc_type": "id_card",
+                "doc_number": doc_number,
+                "doc_country": "DEU",
+                "doc_expiry": expiry,
+                "status": "active",
+                "segment": "senior" if today.year - born.year >= 65 else "consumer",
+                "nationality": "DEU",
+                "company_reg_no": "",
+            }
+        )
+        batch.media.append(
+            {**stamp, "id": new_id(), "customer_id": cid, "kind": "phone", "value": phone,
+             "label": "mobile", "is_primary": True}
+        )  # fmt: skip
+        batch.documents.append(
+            {**stamp, "id": new_id(), "customer_id": cid, "doc_type": "id_card",
+             "number": doc_number, "issuing_country": "DEU", "nationality": "DEU",
+             "expiry_date": expiry, "birth_date": born, "from_mrz": True,
+             "review_status": "verified", "review_reason": "", "verified_by": None,
+             "verified_at": created, "image_path": None}
+        )  # fmt: skip
+        iccid = demo_iccid(900, n)
+        commitment = created.date() + timedelta(days=730)
+        if commitment < today:
+            commitment = commitment + timedelta(days=730 * ((today - commitment).days // 730 + 1))
+        batch.subs.append(
+            {
+                **stamp,
                 "id": new_id(),
-                "created_at": created,
-                "updated_at": created,
                 "customer_id": cid,
-                "msisdn": f"+49151{n:08d}",
+                "msisdn": phone,
                 "plan_offering_id": None,
                 "plan_name": rng.choice(("Smart S 10 GB", "Smart M 30 GB", "Smart L Unlimited")),
-                "iccid": demo_iccid(900, n),
+                "iccid": iccid,
                 "status": "active",
                 "activated_at": created,
+                "billing_account_id": None,
+                "payment_type": "postpaid",
+                "addons": rng.choice(([], [], ["Roaming World 5 GB"], ["Music Unlimited"])),
+                "commitment_end": commitment,
             }
-        ]
-        events = []
+        )
         for _ in range(rng.randint(1, 3)):
             kind, summary = rng.choice(data.INTERACTIONS)
             at = now - timedelta(days=rng.randint(0, 400), minutes=rng.randint(0, 600))
-            events.append(
+            batch.events.append(
                 {
                     **base,
                     "id": new_id(),
@@ -150,9 +193,14 @@ def _customer_rows(
                     "summary": summary,
                     "occurred_at": at,
                     "user_id": None,
+                    "ref_kind": "",
+                    "ref_id": None,
                 }
             )
-        yield customer, subs, events
+        batch.search.append(
+            customer_index.build_doc(cid, [first, last], [customer_no, phone, doc_number, iccid])
+        )
+    return batch
 
 
 def seed_customers(
@@ -171,19 +219,17 @@ def seed_customers(
     done = 0
     while done < count:
         size = min(CHUNK, count - done)
-        customers: list[dict[str, Any]] = []
-        subs: list[dict[str, Any]] = []
-        events: list[dict[str, Any]] = []
-        for customer, sub_rows, event_rows in _customer_rows(
+        batch = _customer_rows(
             start + done, size, store_id=store_id, terminal_id=terminal_id, rng=rng
-        ):
-            customers.append(customer)
-            subs.extend(sub_rows)
-            events.extend(event_rows)
+        )
         with engine.begin() as conn:
-            conn.execute(insert(m.Customer), customers)
-            conn.execute(insert(m.Subscription), subs)
-            conn.execute(insert(m.Interaction), events)
+            conn.execute(insert(m.Customer), batch.customers)
+            conn.execute(insert(m.Subscription), batch.subs)
+            conn.execute(insert(m.Interaction), batch.events)
+            conn.execute(insert(m.ContactMedium), batch.media)
+            conn.execute(insert(m.IdentityDocument), batch.documents)
+            if customer_index.has_index(conn):
+                customer_index.insert_docs(conn, batch.search)
         done += size
         if progress:
             progress(done, count)

@@ -23,6 +23,7 @@ from app.db.counters import next_number
 from app.db.types import utcnow
 from app.db.uow import UnitOfWork
 from app.errors import NotFound
+from app.services import customer_index
 from app.services.auth import UserInfo
 from app.services.basket_rows import (
     find_line,
@@ -358,8 +359,13 @@ class SaleService:
                         f" for {order.total.format()} (order {row.number})",
                         occurred_at=now,
                         user_id=user.id,
+                        ref_kind="order",
+                        ref_id=row.id,
                     )
                 )
+                session.flush()
+                # The receipt number and any IMEI sold now lead to the customer in search.
+                customer_index.refresh(session.connection(), row.customer_id)
             uow.commit()
             return SaleResult(
                 order_id=row.id,

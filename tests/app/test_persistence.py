@@ -13,7 +13,7 @@ from sqlalchemy import inspect, select, text
 
 from app.db import models as m
 from app.db.engine import make_engine
-from app.db.migrate import DatabaseProblem, _backup_sqlite, head_revision, upgrade
+from app.db.migrate import DatabaseProblem, _backup_sqlite, head_revision, include_object, upgrade
 from app.db.uow import make_uow_factory
 
 
@@ -126,7 +126,8 @@ def test_naming_convention_is_applied() -> None:
 
 def _schema_diff(engine) -> list[object]:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        return compare_metadata(MigrationContext.configure(conn), m.Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include_object})
+        return compare_metadata(context, m.Base.metadata)
 
 
 def test_migrations_build_the_mapped_schema_on_sqlite(tmp_path: Path) -> None:
@@ -192,4 +193,37 @@ def test_backup_is_a_consistent_copy(tmp_path: Path) -> None:
     assert backup is not None and backup.name.startswith("a.db.bak-0001_initial-")
     with sqlite3.connect(backup) as conn:
         assert conn.execute("SELECT customer_no FROM customers").fetchall() == [("C1",)]
+    engine.dispose()
+
+
+def test_upgrade_from_0002_copies_contacts_documents_and_builds_the_index(tmp_path: Path) -> None:
+    from alembic import command
+
+    from app.db.migrate import _config
+    from app.services.customer_search import CustomerSearch
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = _config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002_catalog")
+        conn.exec_driver_sql(
+            "INSERT INTO customers (id, store_id, terminal_id, created_at, updated_at, version, "
+            "customer_no, kind, first_name, last_name, company_name, search_name, phone, email, "
+            "doc_type, doc_number, doc_country, doc_expiry, status) VALUES ("
+            "'0123456789abcdef0123456789abcdef', 'S1', 'T1', '2026-01-01 00:00:00', "
+            "'2026-01-01 00:00:00', 1, 'C1', 'individual', 'Ольга', 'Шевченко', '', "
+            "'шевченко ольга', '+4915112345678', 'o@example.org', 'ID', 'L01X00T47', 'DEU', "
+            "'2030-01-01', 'active')"
+        )
+    upgrade(engine, backup=False)
+    with engine.connect() as conn:
+        media = conn.exec_driver_sql("SELECT kind, value FROM contact_media ORDER BY kind").all()
+        docs = conn.exec_driver_sql("SELECT number, doc_type FROM identity_documents").all()
+        hits = CustomerSearch(region="DE").search(conn, "olga shevchenko", limit=5)
+        by_phone = CustomerSearch(region="DE").search(conn, "0151 12345678", limit=5)
+    assert media == [("email", "o@example.org"), ("phone", "+4915112345678")]
+    assert docs == [("L01X00T47", "id_card")]
+    assert [h.customer_no for h in hits] == ["C1"]
+    assert [h.customer_no for h in by_phone] == ["C1"]
     engine.dispose()

@@ -25,7 +25,8 @@ from ui.ops import Runner, op
 
 if TYPE_CHECKING:
     from app.bootstrap import Services
-    from app.services.customers import CustomerProfile, CustomerSummary
+    from app.services.customer_profile import Profile as CustomerProfile
+    from app.services.customers import CustomerSummary
 
 SEARCH_DELAY_MS = 150
 
@@ -146,11 +147,10 @@ class CustomersScreen(QWidget):
 
     def _show_profile(self, profile: CustomerProfile) -> None:
         self._profile = profile
-        s = profile.summary
-        born = s.birth_date.isoformat() if s.birth_date else "—"
+        born = profile.birth_date.isoformat() if profile.birth_date else "—"
         self.profile_title.setText(
-            f"<h3>{s.name}</h3>{s.customer_no} · {s.phone or 'no phone'} · born {born}"
-            f"<br>{profile.email}"
+            f"<h3>{profile.name}</h3>{profile.customer_no} · {profile.phone or 'no phone'}"
+            f" · born {born}<br>{profile.email}"
         )
         self.subscriptions.clear()
         for sub in profile.subscriptions:
@@ -164,4 +164,4 @@ class CustomersScreen(QWidget):
 
     def _sell(self) -> None:
         if self._profile is not None:
-            self.sell_requested.emit(self._profile.summary.id, self._profile.summary.name)
+            self.sell_requested.emit(self._profile.id, self._profile.name)
