@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from app.db.engine import make_engine
 from app.db.migrate import MigrationResult, upgrade
 from app.db.uow import make_uow_factory
-from app.device_manager import DeviceManager, PrinterConfig
+from app.device_manager import DeviceManager, IdReaderConfig, PrinterConfig
 from app.paths import AppPaths
 from app.services.auth import AuthService
 from app.services.catalog import CatalogService
@@ -88,7 +88,12 @@ def build(
             address=settings.printer.address,
             profile=settings.printer.profile,
             width_mm=settings.printer.width_mm,
-        )
+        ),
+        IdReaderConfig(
+            kind=settings.id_reader.kind,
+            port=settings.id_reader.port,
+            baud=settings.id_reader.baud,
+        ),
     )
     policy = LockoutPolicy(
         max_failures=settings.security.max_pin_failures,

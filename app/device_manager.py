@@ -35,9 +35,18 @@ class DeviceState:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class IdReaderConfig:
+    kind: str  # "none" or "serial"
+    port: str
+    baud: int = 9600
+
+
 class DeviceManager:
-    def __init__(self, printer: PrinterConfig) -> None:
+    def __init__(self, printer: PrinterConfig, id_reader: IdReaderConfig | None = None) -> None:
         self._printer_config = printer
+        self._id_reader_config = id_reader or IdReaderConfig("none", "")
+        self._id_reader_lock = threading.Lock()
         self._printer: ReceiptPrinter | None = None
         self._lock = threading.Lock()
         self._printer_state = DeviceState(
@@ -74,6 +83,24 @@ class DeviceManager:
         self._printer_state = DeviceState(
             "Printer", "simulated" if self._printer_config.kind == "simulated" else "ready"
         )
+
+    @property
+    def has_id_reader(self) -> bool:
+        return self._id_reader_config.kind != "none"
+
+    def read_document(self, timeout: float = 20.0) -> str:
+        """Wait up to ``timeout`` s for a document on the reader; returns its MRZ text.
+
+        The port is opened for this read only (readers are idle most of the day and other
+        programs may want them); one read at a time.
+        """
+        cfg = self._id_reader_config
+        if cfg.kind == "none" or not cfg.port:
+            raise DeviceError("Document reader", "is not set up on this terminal")
+        from devices.idreader import MrzReader
+
+        with self._id_reader_lock, MrzReader(cfg.port, baudrate=cfg.baud) as reader:
+            return str(reader.read_document(timeout))
 
     def states(self) -> list[DeviceState]:
         return [self._printer_state]

@@ -369,3 +369,24 @@ def validate_new_customer(draft: NewCustomer, *, today: date) -> NewCustomer:
         consents=consents,
         contacts=contacts,
     )
+
+
+def parse_day(text: str, *, field: str, label: str, required: bool = True) -> date | None:
+    """A date typed as DD.MM.YYYY, DD/MM/YYYY or YYYY-MM-DD; empty gives None if allowed."""
+    value = text.strip()
+    if not value:
+        if required:
+            raise ValidationError(f"Enter the {label}.", field=field)
+        return None
+    match = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", value)
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    elif iso:
+        year, month, day = (int(g) for g in iso.groups())
+    else:
+        raise ValidationError(f"Type the {label} as DD.MM.YYYY.", field=field)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValidationError(f"The {label} is not a real date.", field=field) from None

@@ -161,6 +161,7 @@ class MainWindow(QMainWindow):
     def _logged_in(self, user: UserInfo) -> None:
         self.user = user
         self.sell.set_user(user)
+        self.customers.set_user(user)
         self.status.set_user(user)
         self.root.setCurrentIndex(1)
         self.sell.load_catalog()
@@ -224,8 +225,7 @@ class MainWindow(QMainWindow):
         if isinstance(focused, QLineEdit) and focused.text().endswith(code):
             focused.setText(focused.text()[: -len(code)])
         if self.pages.currentWidget() is self.customers:
-            self.customers.search.setText(code)
-            self.customers.run_search()
+            self.customers.scan(code)
         else:
             self.go(1)
             self.sell.handle_scan(code)

@@ -1,4 +1,10 @@
-"""Customers: one search box with results as you type, and the selected customer's profile."""
+"""Customers: one search box with results as you type, and the Customer 360 of the one opened.
+
+Keys: F2 search, Down into the results, Enter opens (and logs the visit), Ctrl+N new
+customer (onboarding wizard), F6 note, F8 change contact details, F4 sell to this customer.
+A scanned ICCID or IMEI (or any identifier that matches exactly one customer) opens its
+owner at once.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -20,12 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import DomainError
 from ui.keys import shortcut
 from ui.ops import Runner, op
+from ui.screens.customer360 import Customer360
 
 if TYPE_CHECKING:
     from app.bootstrap import Services
-    from app.services.customer_profile import Profile as CustomerProfile
+    from app.services.auth import UserInfo
+    from app.services.customer_profile import Profile
     from app.services.customers import CustomerSummary
 
 SEARCH_DELAY_MS = 150
@@ -39,14 +47,19 @@ class CustomersScreen(QWidget):
         self.setObjectName("customers_screen")
         self._services = services
         self._runner = runner
+        self._user: UserInfo | None = None
         self._query_seq = 0
+        self._jump_on_exact = False
         self._results: list[CustomerSummary] = []
-        self._profile: CustomerProfile | None = None
+        self._profile: Profile | None = None
 
         self.search = QLineEdit()
         self.search.setObjectName("customer_search")
-        self.search.setPlaceholderText("Name, phone, customer no., ID document, ICCID…  (F2)")
+        self.search.setPlaceholderText(
+            "Name, phone, customer no., ID document, ICCID, IMEI, order no.…  (F2)"
+        )
         self.search.setClearButtonEnabled(True)
+        self.search.setMaxLength(100)
         self.search.textChanged.connect(self._schedule_search)
         self.search.returnPressed.connect(self.open_selected)
         self.results = QTableWidget(0, 4)
@@ -56,24 +69,37 @@ class CustomersScreen(QWidget):
         self.results.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.results.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.results.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.results.verticalHeader().hide()
         self.results.itemActivated.connect(lambda _item: self.open_selected())
         self.status = QLabel()
+        self.status.setObjectName("search_status")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.run_search)
+        self.new_button = QPushButton("&New customer… (Ctrl+N)")
+        self.new_button.setObjectName("new_customer")
+        self.new_button.clicked.connect(self.new_customer)
 
-        self.profile_title = QLabel("Select a customer")
-        self.profile_title.setObjectName("profile_title")
-        self.profile_title.setTextFormat(Qt.TextFormat.RichText)
-        self.subscriptions = QListWidget()
-        self.timeline = QListWidget()
-        self.timeline.setObjectName("timeline")
+        self.view = Customer360()
+        self.profile_title = self.view.header
+        self.timeline = self.view.timeline
+        self.view.note_submitted.connect(self._save_note)
         self.sell_button = QPushButton("&Sell to this customer (F4)")
         self.sell_button.setObjectName("sell_to_customer")
-        self.sell_button.setEnabled(False)
+        self.edit_button = QPushButton("Change &details… (F8)")
+        self.edit_button.setObjectName("edit_contact")
+        self.note_button = QPushButton("Note (F6)")
+        self.note_button.setObjectName("add_note")
+        for button in (self.sell_button, self.edit_button, self.note_button):
+            button.setEnabled(False)
         self.sell_button.clicked.connect(self._sell)
+        self.edit_button.clicked.connect(self.edit_contact)
+        self.note_button.clicked.connect(self.view.start_note)
         shortcut(Qt.Key.Key_F4, self, self._sell)
+        shortcut(Qt.Key.Key_F6, self, self._note)
+        shortcut(Qt.Key.Key_F8, self, self.edit_contact)
+        shortcut("Ctrl+N", self, self.new_customer)
         shortcut(Qt.Key.Key_Down, self.search, self._focus_results)
 
         left = QWidget()
@@ -81,30 +107,42 @@ class CustomersScreen(QWidget):
         left_layout.addWidget(self.search)
         left_layout.addWidget(self.results)
         left_layout.addWidget(self.status)
+        left_layout.addWidget(self.new_button)
         right = QWidget()
         right_layout = QVBoxLayout(right)
-        right_layout.addWidget(self.profile_title)
-        right_layout.addWidget(QLabel("Subscriptions"))
-        right_layout.addWidget(self.subscriptions)
-        right_layout.addWidget(QLabel("Timeline"))
-        right_layout.addWidget(self.timeline, 1)
+        right_layout.addWidget(self.view, 1)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.note_button)
+        buttons.addWidget(self.edit_button)
         buttons.addStretch(1)
         buttons.addWidget(self.sell_button)
         right_layout.addLayout(buttons)
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
         QVBoxLayout(self).addWidget(splitter)
+
+    def set_user(self, user: UserInfo | None) -> None:
+        self._user = user
 
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
 
+    # --- search --------------------------------------------------------------------------
+
     def _schedule_search(self) -> None:
         self._timer.start()
+
+    def scan(self, code: str) -> None:
+        """A scanner burst into this screen: search it, and open the owner if there is one."""
+        self._jump_on_exact = True
+        self.search.blockSignals(True)
+        self.search.setText(code)
+        self.search.blockSignals(False)
+        self.run_search()
 
     def run_search(self) -> None:
         self._timer.stop()
@@ -127,6 +165,10 @@ class CustomersScreen(QWidget):
         self.status.setText(
             "" if len(query) < 2 else f"{len(results)} found" if results else "No customer found"
         )
+        jump, self._jump_on_exact = self._jump_on_exact, False
+        exact = [r for r in results if r.exact]
+        if jump and len(exact) == 1:
+            self.open_customer(exact[0].id)
 
     def _focus_results(self) -> None:
         if self._results:
@@ -140,27 +182,78 @@ class CustomersScreen(QWidget):
             return
         self.open_customer(self._results[rows[0].row()].id)
 
+    # --- profile -------------------------------------------------------------------------
+
     def open_customer(self, customer_id: uuid.UUID) -> None:
-        op(self._runner, lambda: self._services.customers.profile(customer_id)).success(
+        """Open from search or a scan: the visit is logged on the customer's timeline."""
+        user = self._user
+        if user is None:
+            load = lambda: self._services.customers.profile(customer_id)  # noqa: E731
+        else:
+            load = lambda: self._services.customers.open_from_search(customer_id, user=user)  # noqa: E731
+        op(self._runner, load).success(self._show_profile).run()
+
+    def reload(self) -> None:
+        if self._profile is None:
+            return
+        customer_id, user = self._profile.id, self._user
+        op(self._runner, lambda: self._services.customers.profile(customer_id, user=user)).success(
             self._show_profile
         ).run()
 
-    def _show_profile(self, profile: CustomerProfile) -> None:
+    def _show_profile(self, profile: Profile) -> None:
         self._profile = profile
-        born = profile.birth_date.isoformat() if profile.birth_date else "—"
-        self.profile_title.setText(
-            f"<h3>{profile.name}</h3>{profile.customer_no} · {profile.phone or 'no phone'}"
-            f" · born {born}<br>{profile.email}"
-        )
-        self.subscriptions.clear()
-        for sub in profile.subscriptions:
-            self.subscriptions.addItem(f"{sub.msisdn}  {sub.plan_name}  ({sub.status})")
-        self.timeline.clear()
-        for event in profile.timeline:
-            when = event.occurred_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            self.timeline.addItem(f"{when}  {event.summary}")
-        self.sell_button.setEnabled(True)
+        self.view.show_profile(profile)
+        for button in (self.sell_button, self.edit_button, self.note_button):
+            button.setEnabled(True)
         self.sell_button.setFocus()
+
+    def _note(self) -> None:
+        if self._profile is not None:
+            self.view.start_note()
+
+    def _save_note(self, text: str) -> None:
+        if self._profile is None or self._user is None:
+            return
+        customer_id, user = self._profile.id, self._user
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, DomainError):
+                self.view.note_failed(exc.message)
+            else:
+                raise exc
+
+        def saved(_: None) -> None:
+            self.view.note_saved()
+            self.reload()
+
+        op(
+            self._runner, lambda: self._services.customers.add_note(customer_id, text, user=user)
+        ).success(saved).failure(failed).run()
+
+    def edit_contact(self) -> None:
+        if self._profile is None or self._user is None:
+            return
+        from ui.screens.contact_edit import ContactEditDialog
+
+        dialog = ContactEditDialog(
+            self._services, self._runner, customer_id=self._profile.id, user=self._user,
+            parent=self,
+        )  # fmt: skip
+        dialog.saved.connect(self.reload)
+        dialog.open()
+        self.edit_dialog = dialog
+
+    def new_customer(self) -> None:
+        if self._user is None:
+            return
+        from ui.screens.onboarding import OnboardingDialog
+
+        dialog = OnboardingDialog(self._services, self._runner, user=self._user, parent=self)
+        dialog.created.connect(self.open_customer)
+        dialog.open_existing.connect(self.open_customer)
+        dialog.open()
+        self.onboarding_dialog = dialog
 
     def _sell(self) -> None:
         if self._profile is not None:
