@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="local database")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="migrate the local database to this version's schema")
+    db_sub.add_parser("reindex", help="rebuild the customer search index from the data")
     demo = sub.add_parser("demo", help="create the demo store (catalog, staff, stock, customers)")
     demo.add_argument("--customers", type=int, default=300, help="how many customers (default 300)")
     catalog = sub.add_parser("catalog", help="import or export the catalog file")
@@ -91,6 +92,8 @@ def run_command(argv: Sequence[str], *, out: TextIO = sys.stdout, err: TextIO = 
 
     try:
         if args.command == "db":
+            if args.db_command == "reindex":
+                return _db_reindex(paths, loaded, out)
             return _db_upgrade(paths, loaded, out)
         if args.command == "demo":
             return _demo(paths, loaded, args.customers, out)
@@ -123,6 +126,26 @@ def _db_upgrade(paths: AppPaths, loaded: LoadedSettings, out: TextIO) -> int:
             print(f"Backup of the previous database: {result.backup}", file=out)
     else:
         print(f"Database is up to date ({result.to_revision}).", file=out)
+    return 0
+
+
+def _db_reindex(paths: AppPaths, loaded: LoadedSettings, out: TextIO) -> int:
+    from app.bootstrap import build
+    from app.services import customer_index
+
+    paths.ensure_dirs()
+    services = build(loaded.settings, paths)
+    started = time.monotonic()
+    try:
+        with services.engine.begin() as conn:
+            count = customer_index.rebuild_all(conn)
+    finally:
+        services.close()
+    print(
+        f"Customer search index rebuilt for {count:,} customers "
+        f"in {time.monotonic() - started:.1f} s.",
+        file=out,
+    )
     return 0
 
 

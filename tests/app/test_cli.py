@@ -34,6 +34,23 @@ def test_demo_creates_the_store_with_a_progress_bar(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def test_db_reindex_rebuilds_the_search_index(tmp_path: Path) -> None:
+    assert _run("--home", str(tmp_path), "demo", "--customers", "30")[0] == 0
+    db = next((tmp_path).rglob("storedesk.sqlite3"))
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM customer_search")
+    code, out, _ = _run("--home", str(tmp_path), "db", "reindex")
+    assert code == 0 and "rebuilt for 30 customers" in out
+    with engine.connect() as conn:
+        count = conn.exec_driver_sql("SELECT count(*) FROM customer_search").scalar()
+        found = conn.exec_driver_sql(
+            "SELECT count(*) FROM customer_search WHERE customer_search MATCH 'ids : c00000007'"
+        ).scalar()
+    assert count == 30 and found == 1
+    engine.dispose()
+
+
 def test_corrupt_database_gives_a_message_and_exit_1(tmp_path: Path) -> None:
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"\x00garbage" * 512)
