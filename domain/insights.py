@@ -119,7 +119,7 @@ def insights(
         when = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
         level = Level.ALERT if event.kind == "sim_swap" else Level.INFO
         out.append(
-            Insight(level, event.kind, f"{label} {when}: {event.summary}", "interaction", event.id)
+            Insight(level, event.kind, f"{label} {when} — {event.summary}", "interaction", event.id)
         )
     since = now - timedelta(days=PAYMENT_DAYS)
     for payment in payments:

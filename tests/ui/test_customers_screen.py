@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QRadioButton
+from PySide6.QtWidgets import QApplication, QRadioButton, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -71,7 +71,16 @@ def _screenshot(win: MainWindow, name: str) -> None:
     folder = os.environ.get("STOREDESK_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
+        for _ in range(3):  # let pending layout requests run, as the event loop would
+            QApplication.processEvents()
         win.grab().save(str(Path(folder) / name))
+
+
+def _screenshot_widget(widget: QWidget, name: str) -> None:
+    folder = os.environ.get("STOREDESK_SCREENSHOTS")
+    if folder:
+        QApplication.processEvents()
+        widget.grab().save(str(Path(folder) / name))
 
 
 def test_search_open_360_note_and_visit(
@@ -127,6 +136,7 @@ def test_insight_jumps_to_its_record(
     qtbot.keyClick(win.customers.search, Qt.Key.Key_Return)
     view = win.customers.view
     assert "SIM swapped" in view.insights.item(0).text()  # an alert comes first
+    _screenshot(win, "customer_360_insights.png")
     view.insights.setFocus()
     view.insights.setCurrentRow(0)
     qtbot.keyClick(view.insights, Qt.Key.Key_Return)
@@ -224,6 +234,7 @@ def test_wizard_shows_bad_fields_and_duplicates(
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 3, timeout=3000)
     assert dialog.duplicates.count() == 1
     assert "C00000001" in dialog.duplicates.item(0).text()
+    _screenshot_widget(dialog, "onboarding_duplicates.png")
     assert "Create anyway" in dialog.confirm.text()
     qtbot.mouseClick(dialog.open_duplicate, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "C00000001" in win.customers.view.header.text(), timeout=3000)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -93,10 +94,11 @@ class Customer360(QWidget):
         self.header = QLabel("Select a customer")
         self.header.setObjectName("profile_title")
         self.header.setTextFormat(Qt.TextFormat.RichText)
-        self.header.setWordWrap(True)
+        # No word wrap: a wrapping rich-text label gets squeezed by the layout.
+        self.header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.insights = QListWidget()
         self.insights.setObjectName("insights")
-        self.insights.setMaximumHeight(110)
+        self.insights.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.insights.itemActivated.connect(self._jump)
 
         self.tabs = QTabWidget()
@@ -170,6 +172,8 @@ class Customer360(QWidget):
             self.insights.addItem(item)
         if not profile.insights:
             self.insights.addItem("Nothing unusual for this customer.")
+        rows = min(self.insights.count(), 5)
+        self.insights.setFixedHeight(self.insights.sizeHintForRow(0) * rows + 6)
         _fill(
             self.subscriptions,
             [
@@ -219,6 +223,7 @@ class Customer360(QWidget):
             else "no identity document on file"
         )
         status_colour = "#1b6e20" if p.status == "active" else "#b00020"
+        self.header.setFixedHeight(4 * self.header.fontMetrics().lineSpacing() + 24)
         self.header.setText(
             f"<h2 style='margin:0'>{esc(p.name)}</h2>"
             f"<span>{esc(p.customer_no)} · {esc(p.kind)} · segment {esc(p.segment)} · "

@@ -65,7 +65,9 @@ class CustomersScreen(QWidget):
         self.results = QTableWidget(0, 4)
         self.results.setObjectName("customer_results")
         self.results.setHorizontalHeaderLabels(["Customer", "Name", "Phone", "Found by"])
-        self.results.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.results.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.results.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.results.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.results.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -122,6 +124,7 @@ class CustomersScreen(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([460, 640])
         QVBoxLayout(self).addWidget(splitter)
 
     def set_user(self, user: UserInfo | None) -> None:
