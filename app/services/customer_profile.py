@@ -154,6 +154,7 @@ class Profile:
     addresses: tuple[AddressView, ...]
     consents: tuple[ConsentView, ...]
     contact_persons: tuple[str, ...]
+    billing_accounts: tuple[str, ...]  # "BA-S001-T01-000001 (active, pay later allowed)"
     subscriptions: tuple[SubscriptionView, ...]
     devices: tuple[DeviceView, ...]
     orders: tuple[OrderView, ...]
@@ -257,6 +258,14 @@ def load_profile(
             select(m.ContactPersonRecord).where(m.ContactPersonRecord.customer_id == customer_id)
         )
     )
+    accounts = tuple(
+        f"{a.account_no} ({a.status}{', pay later allowed' if a.pay_later else ''})"
+        for a in session.scalars(
+            select(m.BillingAccount)
+            .where(m.BillingAccount.customer_id == customer_id)
+            .order_by(m.BillingAccount.created_at)
+        )
+    )
     subs = session.scalars(
         select(m.Subscription)
         .where(m.Subscription.customer_id == customer_id)
@@ -356,6 +365,7 @@ def load_profile(
         addresses=addresses,
         consents=consents,
         contact_persons=persons,
+        billing_accounts=accounts,
         subscriptions=tuple(
             SubscriptionView(
                 s.id,

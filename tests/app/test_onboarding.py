@@ -61,6 +61,7 @@ def test_create_writes_every_part_once(store: Services) -> None:
     assert after["outbox"] > before["outbox"]
     profile = store.customers.profile(cid, user=staff(store, "boris", "2222"))
     assert profile.customer_no.startswith("C-S001-T01-")
+    assert profile.billing_accounts[0].startswith("BA-S001-T01-")
     assert profile.documents[0].verified_by == "Anna Consultant"
     assert profile.timeline[0].kind == "onboarding"
     assert {c.purpose for c in profile.consents} == {"marketing", "profiling", "third_parties"}

@@ -256,6 +256,8 @@ class Customer360(QWidget):
             + "<br>"
             for d in p.documents
         ] or ["none<br>"]
+        parts.append("<h4>Billing accounts</h4>")
+        parts += [f"{esc(a)}<br>" for a in p.billing_accounts] or ["none<br>"]
         if p.contact_persons:
             parts.append("<h4>Authorised contact persons</h4>")
             parts += [f"{esc(name)}<br>" for name in p.contact_persons]
