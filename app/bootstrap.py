@@ -21,6 +21,7 @@ from app.services.auth import AuthService
 from app.services.catalog import CatalogService
 from app.services.customers import CustomerService
 from app.services.demo import DemoService
+from app.services.numbers import NumberService
 from app.services.onboarding import OnboardingService
 from app.services.receipts import ReceiptService, StoreInfo
 from app.services.reports import ReportService
@@ -43,6 +44,7 @@ class Services:
     catalog: CatalogService
     customers: CustomerService
     onboarding: OnboardingService
+    numbers: NumberService
     sales: SaleService
     receipts: ReceiptService
     reports: ReportService
@@ -108,6 +110,7 @@ def build(
         auth=AuthService(uow, policy=policy),
         catalog=catalog,
         customers=CustomerService(uow, region=settings.customers.phone_region),
+        numbers=NumberService(uow),
         onboarding=OnboardingService(
             uow,
             store_id=store.store_id,

@@ -71,6 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--check", action="store_true", help="only validate the file; change nothing")
     exp = catalog_sub.add_parser("export", help="write the catalog in the catalog file format")
     exp.add_argument("file", type=Path, nargs="?", help="where to write (default: stdout)")
+    nums = sub.add_parser("numbers", help="the store's phone numbers")
+    nums_sub = nums.add_subparsers(dest="numbers_command", required=True)
+    nums_import = nums_sub.add_parser(
+        "import", help="add a block of numbers (one E.164 number per line), all or nothing"
+    )
+    nums_import.add_argument("file", type=Path)
+    nums_list = nums_sub.add_parser("list", help="free numbers matching a pattern")
+    nums_list.add_argument("pattern", nargs="?", default="", help="digits, ? and * (e.g. *77)")
     settings = sub.add_parser("settings", help="show settings and where each value comes from")
     settings.add_argument("action", choices=["show"])
     return parser
@@ -97,6 +105,8 @@ def run_command(argv: Sequence[str], *, out: TextIO = sys.stdout, err: TextIO = 
             return _db_upgrade(paths, loaded, out)
         if args.command == "demo":
             return _demo(paths, loaded, args.customers, out)
+        if args.command == "numbers":
+            return _numbers(paths, loaded, args, out, err)
         if args.command == "catalog":
             if args.catalog_command == "import":
                 return _catalog_import(paths, loaded, args.file, args.check, out, err)
@@ -227,6 +237,36 @@ def _catalog_export(paths: AppPaths, loaded: LoadedSettings, file: Path | None, 
     else:
         file.write_text(text, encoding="utf-8")
         print(f"Catalog written to {file}.", file=out)
+    return 0
+
+
+def _numbers(
+    paths: AppPaths, loaded: LoadedSettings, args: argparse.Namespace, out: TextIO, err: TextIO
+) -> int:
+    from app.bootstrap import build
+    from domain.errors import ValidationError
+
+    lines: list[str] = []
+    if args.numbers_command == "import":
+        try:
+            lines = args.file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"storedesk: cannot read {args.file}: {exc}", file=err)
+            return 1
+    paths.ensure_dirs()
+    services = build(loaded.settings, paths)
+    try:
+        if args.numbers_command == "import":
+            added = services.numbers.import_block(lines)
+            print(f"{added} new numbers added from {args.file}.", file=out)
+        else:
+            for number in services.numbers.search(args.pattern, limit=200):
+                print(f"{number.msisdn}  {number.tier}", file=out)
+    except ValidationError as exc:
+        print(f"storedesk: nothing changed: {exc.message}", file=err)
+        return 1
+    finally:
+        services.close()
     return 0
 
 

@@ -100,6 +100,21 @@ class DeviceUnit(SyncRow, Base):
     status: Mapped[str] = mapped_column(String(16), default="in_stock")
 
 
+class PhoneNumber(SyncRow, Base):
+    """A number (MSISDN, E.164) from a block the centre assigned to this store."""
+
+    __tablename__ = "phone_numbers"
+    __entity__ = "phone_number"
+    __table_args__ = (UniqueConstraint("msisdn"), Index("ix_phone_numbers_status", "status"))
+
+    msisdn: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="available")
+    tier: Mapped[str] = mapped_column(String(16), default="standard")
+    reserved_order_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    reserved_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class Customer(SyncRow, Base):
     __tablename__ = "customers"
     __entity__ = "customer"
@@ -150,6 +165,8 @@ class Subscription(SyncRow, Base):
     payment_type: Mapped[str] = mapped_column(String(8), default="postpaid")
     addons: Mapped[list[str]] = mapped_column(JSON, default=list)
     commitment_end: Mapped[date | None] = mapped_column(Date)
+    # "requested" until the network confirms ("active") or refuses ("failed").
+    activation_status: Mapped[str] = mapped_column(String(16), default="active")
 
     customer: Mapped[Customer] = relationship(back_populates="subscriptions")
 
@@ -218,6 +235,8 @@ class OrderLine(SyncRow, Base):
     vat_rate_bp: Mapped[int] = mapped_column(Integer)
     monthly_fee_minor: Mapped[int | None] = mapped_column(BigInteger)
     serial: Mapped[str | None] = mapped_column(String(20))
+    # A plan line's number (reserved while in the basket), or the number a fee is for.
+    msisdn: Mapped[str | None] = mapped_column(String(16))
     # What the consultant chose, read by the pricing engine on every change:
     commitment: Mapped[int] = mapped_column(Integer, default=0)
     instalments: Mapped[int] = mapped_column(Integer, default=0)

@@ -27,6 +27,7 @@ from app.services.auth import hash_pin
 from app.services.catalog import CatalogService
 from domain.identifiers import luhn_check_digit
 from domain.ids import new_id
+from domain.numbers import tier_of
 from domain.text import search_key
 
 Progress = Callable[[int, int], None]
@@ -52,6 +53,11 @@ DEMO_CATALOG = Path(resources.__file__).resolve().parent / "catalog" / "demo.jso
 def demo_imei(tac: str, n: int) -> str:
     body = f"{tac}{n:06d}"
     return body + str(luhn_check_digit(body))
+
+
+def demo_numbers(count: int = 300) -> list[str]:
+    """The demo store's number block: +49 1520 3000000 onwards (a few are golden)."""
+    return [f"+4915203{n:06d}" for n in range(count)]
 
 
 def seed_reference(
@@ -86,6 +92,8 @@ def seed_reference(
                         offering_id=by_sku[entry.code].id,
                     )
                 )
+        for msisdn in demo_numbers():
+            session.add(m.PhoneNumber(msisdn=msisdn, tier=tier_of(msisdn).value))
         work.commit()
         return len(doc.offerings)
 

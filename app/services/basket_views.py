@@ -38,6 +38,7 @@ class BasketLineView:
     instalment: Money | None = None
     discounts: tuple[DiscountView, ...] = ()
     needs_serial: str = ""  # "imei"/"iccid" still to be scanned
+    msisdn: str = ""  # a plan line's chosen number, or the number a fee line is for
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from app.db import models as m
 from app.errors import NotFound
 from app.phones import display_phone
+from domain.calendar import add_months
 from domain.customers import DOCUMENT_LABELS, CustomerKind, DocumentType, mask_identifier
 from domain.insights import (
     CaseFact,
@@ -165,17 +166,6 @@ class Profile:
     insights: tuple[Insight, ...]
 
 
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def load_profile(
     session: Session,
     customer_id: uuid.UUID,
@@ -299,7 +289,7 @@ def load_profile(
                     imei=line.serial or "",
                     model=line.description,
                     bought=day,
-                    warranty_end=_add_months(day, WARRANTY_MONTHS) if day else None,
+                    warranty_end=add_months(day, WARRANTY_MONTHS) if day else None,
                     order_number=order_numbers[line.order_id],
                 )
             )

@@ -23,7 +23,7 @@ from app.db.counters import next_number
 from app.db.types import utcnow
 from app.db.uow import UnitOfWork
 from app.errors import NotFound
-from app.services import customer_index
+from app.services import customer_index, numbers
 from app.services.auth import UserInfo
 from app.services.basket_rows import (
     find_line,
@@ -45,11 +45,13 @@ from app.services.basket_views import (
 )
 from app.services.catalog import CatalogService
 from app.services.customers import display_name
+from app.services.new_lines import check_new_lines, create_subscriptions
 from domain.catalog import COMMITMENT_TERMS, Offering, OfferingKind
 from domain.errors import RuleViolation, ValidationError
 from domain.identifiers import parse_iccid, parse_imei
 from domain.ids import new_id
 from domain.money import Money, parse_amount
+from domain.numbers import FEE_TYPES, NumberTier
 from domain.order import Order, OrderStatus
 from domain.pricing import (
     BasketItem,
@@ -170,6 +172,8 @@ class SaleService:
                 if line.id == line_id:
                     if line.serial:
                         self._release(session, line.serial)
+                    if line.msisdn:
+                        self._drop_number(session, row, line)
                     row.lines.remove(line)
             view = self._reprice_and_view(session, row)
             uow.commit()
@@ -290,6 +294,49 @@ class SaleService:
             uow.commit()
             return view
 
+    def choose_number(
+        self, order_id: uuid.UUID, line_id: uuid.UUID, msisdn: str, *, user: UserInfo
+    ) -> BasketView:
+        """Reserve ``msisdn`` for the plan line; a golden number adds its catalog fee."""
+        self._catalog.snapshot()  # read before the write lock is taken
+        with self._uow() as uow:
+            session = uow.session
+            row = self._order_row(session, order_id)
+            self._check_can_change(row)
+            line = next((x for x in row.lines if x.id == line_id), None)
+            if line is None or self._offering_by_code(line.sku).kind is not OfferingKind.PLAN:
+                raise ValidationError("Choose a plan line for the number.", field="msisdn")
+            now = self._clock()
+            number = numbers.reserve(session, msisdn, row.id, now)
+            if line.msisdn and line.msisdn != msisdn:
+                self._drop_number(session, row, line)
+            line.msisdn = msisdn
+            fee_type = FEE_TYPES.get(NumberTier(number.tier))
+            if fee_type:
+                fee = next(
+                    (o for o in self._catalog.snapshot().catalog.offerings.values()
+                     if o.kind is OfferingKind.SERVICE_FEE and o.fee_type == fee_type),
+                    None,
+                )  # fmt: skip
+                if fee is None:
+                    raise ValidationError(
+                        f"The catalog has no price for {number.tier} numbers.", field="msisdn"
+                    )
+                fee_line = self._append(session, row, fee, 0)
+                fee_line.msisdn = msisdn
+                fee_line.description = f"{fee.name} {msisdn}"
+            view = self._reprice_and_view(session, row)
+            uow.commit()
+            return view
+
+    def _drop_number(self, session: Session, row: m.Order, line: m.OrderLine) -> None:
+        """Give the line's number back and remove the fee that came with it."""
+        assert line.msisdn is not None
+        numbers.release(session, line.msisdn, row.id)
+        for other in list(row.lines):
+            if other is not line and other.msisdn == line.msisdn:
+                row.lines.remove(other)
+
     def cancel(self, order_id: uuid.UUID, *, user: UserInfo) -> Changes:
         with self._uow() as uow:
             session = uow.session
@@ -300,6 +347,8 @@ class SaleService:
             for line in row.lines:
                 if line.serial:
                     self._release(session, line.serial)
+                if line.msisdn:
+                    numbers.release(session, line.msisdn, row.id)
             self._record(session, row, order, user, now)
             uow.commit()
             return Changes(basket=True, stock=True)
@@ -323,6 +372,7 @@ class SaleService:
             missing = [line.description for line in row.lines if needs_serial(line, self._catalog)]
             if missing:
                 raise RuleViolation(f"Scan the IMEI or ICCID of {missing[0]} first.")
+            check_new_lines(row, self._offering_by_code)
             cash = settle_cash(order.total, given, rounding=self._cash_rounding)
             now = self._clock()
             order.submit(user_id=user.id, at=now)
@@ -350,6 +400,10 @@ class SaleService:
             )
             row.completed_at = now
             self._record(session, row, order, user, now)
+            create_subscriptions(
+                session, row, self._offering_by_code, now=now, user=user,
+                store_id=self._store_id, terminal_id=self._terminal_id,
+            )  # fmt: skip
             if row.customer_id is not None:
                 session.add(
                     m.Interaction(
@@ -577,6 +631,7 @@ class SaleService:
                     unit_price=line.unit_price(currency),
                     total=line.total(currency),
                     serial=line.serial or "",
+                    msisdn=line.msisdn or "",
                     monthly_fee=money(p.monthly) if p and p.list_monthly else None,
                     commitment=line.commitment,
                     instalments=p.instalments if p else 0,

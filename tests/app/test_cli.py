@@ -51,6 +51,20 @@ def test_db_reindex_rebuilds_the_search_index(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def test_numbers_import_and_list(tmp_path: Path) -> None:
+    block = tmp_path / "block.txt"
+    block.write_text("+4915209990000\n+4915209991234\n", encoding="utf-8")
+    code, out, _ = _run("--home", str(tmp_path), "numbers", "import", str(block))
+    assert code == 0 and "2 new numbers" in out
+    code, out, _ = _run("--home", str(tmp_path), "numbers", "list", "*1234")
+    assert code == 0 and out.split() == ["+4915209991234", "silver"]
+    block.write_text("+4915209990001\nnot a number\n", encoding="utf-8")
+    code, _, err = _run("--home", str(tmp_path), "numbers", "import", str(block))
+    assert code == 1 and "line 2" in err
+    code, out, _ = _run("--home", str(tmp_path), "numbers", "list", "99900")
+    assert out.split() == ["+4915209990000", "gold"]
+
+
 def test_corrupt_database_gives_a_message_and_exit_1(tmp_path: Path) -> None:
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"\x00garbage" * 512)

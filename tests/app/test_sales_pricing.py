@@ -112,8 +112,12 @@ def test_a_bundle_waits_for_its_phone_to_be_scanned(
         sales.pay_cash(basket.order_id, "1000", user=anna)
     basket = sales.add_code(basket.order_id, demo_imei(IPHONE_TAC, 2), user=anna)
     assert len(basket.lines) == 2 and basket.lines[1].serial == demo_imei(IPHONE_TAC, 2)
+    assert basket.total.amount == Decimal("559.20")
+    with pytest.raises(RuleViolation, match="Scan a SIM card for Smart M"):
+        sales.pay_cash(basket.order_id, "600", user=anna)
+    basket = sales.add_code(basket.order_id, demo_iccid(1, 3), user=anna)
     result = sales.pay_cash(basket.order_id, "600", user=anna)
-    assert result.total.amount == Decimal("559.20")
+    assert result.total == basket.total
     with demo_services.engine.connect() as conn:
         status = conn.execute(
             select(m.DeviceUnit.status).where(m.DeviceUnit.imei == demo_imei(IPHONE_TAC, 2))

@@ -94,6 +94,10 @@ class SellScreen(QWidget):
         self.discount_button = QPushButton("&Discount…")
         self.discount_button.setObjectName("line_discount")
         self.discount_button.clicked.connect(self.discount_selected)
+        self.number_button = QPushButton("&Number… (Ctrl+M)")
+        self.number_button.setObjectName("line_number")
+        self.number_button.clicked.connect(self.choose_number)
+        self.number_dialog: object | None = None
         self.esim_confirmed = QCheckBox("Customer's phone takes eSIM")
         self.esim_confirmed.setObjectName("esim_confirmed")
         self.esim_confirmed.clicked.connect(self._esim_toggled)
@@ -115,6 +119,7 @@ class SellScreen(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         shortcut(Qt.Key.Key_F9, self, self.pay_cash)
         shortcut(Qt.Key.Key_F3, self, self.focus_code)
+        shortcut("Ctrl+M", self, self.choose_number)
         shortcut(Qt.Key.Key_Delete, self.lines, self.remove_selected)
 
         left = QVBoxLayout()
@@ -127,6 +132,7 @@ class SellScreen(QWidget):
         terms.addWidget(self.commitment)
         terms.addWidget(self.instalments)
         terms.addWidget(self.discount_button)
+        terms.addWidget(self.number_button)
         terms.addStretch(1)
         terms.addWidget(self.esim_confirmed)
         left.addLayout(terms)
@@ -334,6 +340,8 @@ class SellScreen(QWidget):
             serial = line.serial or (
                 f"scan {line.needs_serial.upper()}" if line.needs_serial else ""
             )
+            if line.kind == "plan":
+                serial = line.msisdn or "number: next free (Ctrl+M)"
             name = (
                 line.description if line.quantity == 1 else f"{line.quantity} × {line.description}"
             )
@@ -401,6 +409,7 @@ class SellScreen(QWidget):
         self.commitment.setEnabled(kind in ("plan", "device"))
         self.instalments.setEnabled(kind == "device")
         self.discount_button.setEnabled(line is not None)
+        self.number_button.setEnabled(kind == "plan")
         if line is not None:
             self.commitment.setCurrentIndex(max(0, self.commitment.findData(line.commitment)))
             self.instalments.setCurrentIndex(max(0, self.instalments.findData(line.instalments)))
@@ -447,6 +456,22 @@ class SellScreen(QWidget):
         self.discount_dialog = dialog
         position = basket.lines.index(line)
         dialog.applied.connect(lambda view: self._shown_with(view, position))
+        dialog.open()
+
+    def choose_number(self) -> None:
+        from ui.screens.number_picker import NumberPickerDialog
+
+        basket, line, user = self._basket, self.selected_line(), self._require_user()
+        if basket is None or line is None or line.kind != "plan":
+            self.errors.show_message("code", "Select the plan line that gets the number.")
+            return
+        dialog = NumberPickerDialog(
+            self._services, self._runner, order_id=basket.order_id, line_id=line.id, user=user,
+            parent=self,
+        )  # fmt: skip
+        self.number_dialog = dialog
+        position = basket.lines.index(line)
+        dialog.chosen.connect(lambda view: self._shown_with(view, position))
         dialog.open()
 
     def add_plan_choice(self, plan: str, commitment: int, device: str, instalments: int) -> None:

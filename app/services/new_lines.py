@@ -1,0 +1,132 @@
+"""A completed sale with plans in it creates the customer's new lines (subscriptions).
+
+Called by the sale service inside the completing transaction, so the order, the number
+assignment, the SIM, the subscription, the timeline entry and the outbox rows commit
+together or not at all.
+
+Pairing: plans and SIM cards pair up in basket order (the first plan gets the first SIM);
+add-ons belong to the plan above them. A plan line without a chosen number gets the
+store's next free standard number. The subscription starts with activation ``requested``:
+the network confirms it later (there is no provisioning link in the store app).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db import models as m
+from app.db.counters import next_number
+from app.services import numbers
+from app.services.auth import UserInfo
+from domain.calendar import add_months
+from domain.catalog import Offering, OfferingKind
+from domain.errors import RuleViolation
+
+
+def plan_lines(row: m.Order, offering_of: Callable[[str], Offering]) -> list[m.OrderLine]:
+    return [line for line in _ordered(row) if offering_of(line.sku).kind is OfferingKind.PLAN]
+
+
+def check_new_lines(row: m.Order, offering_of: Callable[[str], Offering]) -> None:
+    """Refuse before payment what would stop the lines being created."""
+    plans = plan_lines(row, offering_of)
+    if not plans:
+        return
+    if row.customer_id is None:
+        raise RuleViolation(
+            "A new line needs a registered customer: open or onboard the customer first."
+        )
+    sims = [line for line in _ordered(row) if offering_of(line.sku).kind is OfferingKind.SIM]
+    if len(sims) < len(plans):
+        raise RuleViolation(f"Scan a SIM card for {plans[len(sims)].description}.")
+
+
+def _ordered(row: m.Order) -> list[m.OrderLine]:
+    return sorted(row.lines, key=lambda line: line.position)
+
+
+def create_subscriptions(
+    session: Session,
+    row: m.Order,
+    offering_of: Callable[[str], Offering],
+    *,
+    now: datetime,
+    user: UserInfo,
+    store_id: str,
+    terminal_id: str,
+) -> list[m.Subscription]:
+    check_new_lines(row, offering_of)
+    ordered = _ordered(row)
+    plans = [line for line in ordered if offering_of(line.sku).kind is OfferingKind.PLAN]
+    if not plans:
+        return []
+    assert row.customer_id is not None  # check_new_lines
+    sims = [line for line in ordered if offering_of(line.sku).kind is OfferingKind.SIM]
+    account = session.scalars(
+        select(m.BillingAccount)
+        .where(m.BillingAccount.customer_id == row.customer_id)
+        .order_by(m.BillingAccount.created_at)
+        .limit(1)
+    ).first()
+    if account is None:
+        customer = session.get(m.Customer, row.customer_id)
+        account = m.BillingAccount(
+            customer_id=row.customer_id,
+            account_no=next_number(session, kind="BA", store_id=store_id, terminal_id=terminal_id),
+            name=(customer.company_name or f"{customer.first_name} {customer.last_name}")
+            if customer
+            else "",
+        )
+        session.add(account)
+        session.flush()
+    made: list[m.Subscription] = []
+    for plan_line, sim_line in zip(plans, sims, strict=False):
+        msisdn = plan_line.msisdn or numbers.next_free(session, now)
+        if msisdn is None:
+            raise RuleViolation("No free number is left in this store; ask for a new block.")
+        numbers.assign(session, msisdn, row.id, now)
+        plan_line.msisdn = msisdn
+        start = ordered.index(plan_line)
+        addons: list[str] = []
+        for line in ordered[start + 1 :]:
+            kind = offering_of(line.sku).kind
+            if kind is OfferingKind.PLAN:
+                break
+            if kind is OfferingKind.ADDON:
+                addons.append(line.description)
+        plan = offering_of(plan_line.sku)
+        sub = m.Subscription(
+            customer_id=row.customer_id,
+            msisdn=msisdn,
+            plan_offering_id=plan_line.offering_id,
+            plan_name=plan_line.description,
+            iccid=sim_line.serial,
+            status="active",
+            activation_status="requested",
+            billing_account_id=account.id,
+            payment_type="postpaid" if plan.is_postpaid_plan else "prepaid",
+            addons=addons,
+            commitment_end=add_months(now.date(), plan_line.commitment)
+            if plan_line.commitment
+            else None,
+        )
+        session.add(sub)
+        session.flush()
+        session.add(
+            m.Interaction(
+                customer_id=row.customer_id,
+                kind="new_line",
+                summary=f"New line {msisdn} on {plan_line.description}, SIM {sim_line.serial}"
+                "; activation requested",
+                occurred_at=now,
+                user_id=user.id,
+                ref_kind="subscription",
+                ref_id=sub.id,
+            )
+        )
+        made.append(sub)
+    return made

@@ -1,0 +1,90 @@
+"""A new line at the counter: plan, SIM scan, a golden number from the picker, cash, 360."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from app.bootstrap import Services
+from app.demo.seed import demo_iccid
+from ui.errors import ErrorRouter
+from ui.main_window import MainWindow
+from ui.ops import Runner
+
+TYPING_MS = 15
+ICCID = demo_iccid(1, 21)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_services: Services) -> Iterator[MainWindow]:
+    runner = Runner(inline=True)
+    win = MainWindow(demo_services, runner, ErrorRouter(quiet=True))
+    qtbot.addWidget(win)
+    win.start()
+    win.show()
+    qtbot.waitExposed(win)
+    edit = win.login.username.lineEdit()
+    edit.clear()
+    qtbot.keyClicks(edit, "anna")
+    qtbot.keyClicks(win.login.pin, "1111")
+    qtbot.keyClick(win.login.pin, Qt.Key.Key_Return)
+    yield win
+    win.close()
+    runner.shutdown()
+
+
+def test_new_line_with_a_gold_number(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    win = window
+    qtbot.keyClicks(win.customers.search, "C00000006", delay=TYPING_MS)
+    qtbot.waitUntil(lambda: win.customers.results.rowCount() == 1, timeout=3000)
+    qtbot.keyClick(win.customers.search, Qt.Key.Key_Return)
+    qtbot.keyClick(win.customers, Qt.Key.Key_F4)
+    assert win.pages.currentWidget() is win.sell
+    qtbot.keyClicks(win.sell.code, "PLAN-PRE", delay=TYPING_MS)
+    qtbot.keyClick(win.sell.code, Qt.Key.Key_Return)
+    qtbot.keyClicks(win.sell.code, ICCID)  # a scanner burst
+    qtbot.keyClick(win.sell.code, Qt.Key.Key_Return)
+    assert win.sell.lines.item(0, 1).text().startswith("number: next free")
+    win.sell.select_line(0)
+    qtbot.keyClick(win.sell, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    picker = win.sell.number_dialog
+    assert picker is not None and picker.isVisible()
+    qtbot.keyClicks(picker.pattern, "3000000", delay=TYPING_MS)
+    qtbot.waitUntil(lambda: picker.list.count() == 1 and "gold" in picker.list.item(0).text(),
+                    timeout=3000)  # fmt: skip
+    qtbot.keyClick(picker.pattern, Qt.Key.Key_Down)
+    qtbot.keyClick(picker.list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not picker.isVisible(), timeout=3000)
+    skus = [line.sku for line in win.sell._basket.lines]  # type: ignore[union-attr]
+    assert skus == ["PLAN-PRE", "SIM-STD", "NUM-GOLD"]
+    assert win.sell.lines.item(0, 1).text() == "+4915203000000"
+    # a bad pattern is explained at the field
+    win.sell.select_line(0)
+    win.sell.choose_number()
+    picker = win.sell.number_dialog
+    qtbot.keyClicks(picker.pattern, "12ab", delay=TYPING_MS)
+    qtbot.waitUntil(lambda: bool(picker.errors.text("pattern")), timeout=3000)
+    picker.reject()
+
+    assert win.sell.pay_cash_button.isEnabled(), win.sell.problems.text()
+    qtbot.mouseClick(win.sell.pay_cash_button, Qt.MouseButton.LeftButton)
+    cash = win.sell.cash_dialog
+    assert cash is not None
+    cash.given.clear()
+    qtbot.keyClicks(cash.given, "100", delay=TYPING_MS)
+    qtbot.mouseClick(cash.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)  # fmt: skip
+    assert not cash.isVisible()
+    win.sell.last_receipt_dialog.close()  # type: ignore[union-attr]
+
+    cid = demo_services.customers.search("C00000006")[0].id
+    profile = demo_services.customers.profile(cid)
+    assert "+4915203000000" in [s.msisdn for s in profile.subscriptions]
+    assert profile.timeline[0].kind in ("sale", "new_line")
+    assert any(e.kind == "new_line" for e in profile.timeline[:3])
