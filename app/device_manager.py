@@ -97,7 +97,7 @@ class DeviceManager:
         cfg = self._id_reader_config
         if cfg.kind == "none" or not cfg.port:
             raise DeviceError("Document reader", "is not set up on this terminal")
-        from devices.idreader import MrzReader
+        from devices.mrz_reader import MrzReader
 
         with self._id_reader_lock, MrzReader(cfg.port, baudrate=cfg.baud) as reader:
             return str(reader.read_document(timeout))

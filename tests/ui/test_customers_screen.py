@@ -247,3 +247,30 @@ def test_wizard_shows_bad_fields_and_duplicates(
     qtbot.mouseClick(dialog.next, Qt.MouseButton.LeftButton)
     assert dialog.pages.currentIndex() == 1 and dialog.errors.text("email")
     dialog.reject()
+
+
+def test_wizard_reads_the_document_from_the_serial_reader(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    import threading
+
+    from app.device_manager import IdReaderConfig
+    from devices.mrz_reader_sim import MrzReaderSimulator
+
+    sim = MrzReaderSimulator()
+    try:
+        demo_services.devices._id_reader_config = IdReaderConfig("serial", sim.port)
+        win = window
+        qtbot.mouseClick(win.customers.new_button, Qt.MouseButton.LeftButton)
+        dialog = win.customers.onboarding_dialog
+        assert dialog.scan.isEnabled()
+        zone = _td3("KOWALSKA", "EWA", "AB1234567", "900517", EXPIRY)
+        threading.Timer(0.2, lambda: sim.present(zone)).start()
+        qtbot.mouseClick(dialog.scan, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.doc_number.text() == "AB1234567", timeout=5000)
+        assert dialog.mrz.toPlainText() == zone
+        assert dialog.last_name.text() == "Kowalska"
+        assert "correct" in dialog.mrz_result.text()
+        dialog.reject()
+    finally:
+        sim.close()

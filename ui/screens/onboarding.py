@@ -165,7 +165,7 @@ class OnboardingDialog(QDialog):
         self.read_zone.clicked.connect(self.read_mrz)
         self.scan = QPushButton("Scan with &reader")
         self.scan.setObjectName("scan_document")
-        self.scan.setEnabled(self._services.settings.id_reader.kind != "none")
+        self.scan.setEnabled(self._services.devices.has_id_reader)
         self.scan.clicked.connect(self.scan_document)
         row.addWidget(self.read_zone)
         row.addWidget(self.scan)
