@@ -9,6 +9,8 @@ number, else the digits as typed (prefix search while the consultant is still ty
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 
 from domain.errors import ValidationError
@@ -44,6 +46,7 @@ def normalise_phone(value: str, *, region: str, field: str = "phone") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=4096)
 def display_phone(e164: str) -> str:
     """ "+4915123456789" → "+49 1512 3456789" (international format); bad input as it is."""
     try:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -99,6 +100,11 @@ def run_gui(args: argparse.Namespace) -> int:
     def ready(built: Services) -> None:
         services.append(built)
         window.attach(built)
+        # Everything made so far (modules, Qt wrappers, the migration machinery) lives as
+        # long as the app: keep it out of the collector's full passes, which would
+        # otherwise walk it again and again and stall a profile load by ~70 ms.
+        gc.collect()
+        gc.freeze()
         if args.ready_file is not None:
             args.ready_file.write_text("ready\n")
 

@@ -46,12 +46,19 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEn
 
 
 DURABLE_OPTION = "storedesk_durable"
+READ_ONLY_OPTION = "storedesk_read_only"
 
 
 def _sqlite_on_begin(conn: Any) -> None:
+    options = conn.get_execution_options()
+    if options.get(READ_ONLY_OPTION, False):
+        # Reads (search, profiles, lists) take no write lock: a plain deferred BEGIN sees
+        # one consistent snapshot (WAL) and never waits for, or blocks, a sale.
+        conn.exec_driver_sql("BEGIN")
+        return
     # The safety level can only change outside a transaction, so it is chosen here, per
     # transaction: FULL for money records (fsync on every commit), NORMAL otherwise.
-    durable = conn.get_execution_options().get(DURABLE_OPTION, False)
+    durable = options.get(DURABLE_OPTION, False)
     conn.exec_driver_sql(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 

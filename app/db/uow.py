@@ -25,7 +25,7 @@ from sqlalchemy import Engine, event, insert, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.base import SyncRow
-from app.db.engine import DURABLE_OPTION
+from app.db.engine import DURABLE_OPTION, READ_ONLY_OPTION
 from app.db.models import OutboxRow
 from app.db.types import utcnow
 from domain.ids import new_id
@@ -34,9 +34,12 @@ from domain.ids import new_id
 class UnitOfWork:
     """A session and its transaction. Not thread-safe: one per thread, per change."""
 
-    def __init__(self, factory: sessionmaker[Session], *, durable: bool = False) -> None:
+    def __init__(
+        self, factory: sessionmaker[Session], *, durable: bool = False, read_only: bool = False
+    ) -> None:
         self._factory = factory
         self._durable = durable
+        self._read_only = read_only
         self._committed = False
         self.session: Session
 
@@ -45,10 +48,15 @@ class UnitOfWork:
         if self._durable:
             # On SQLite, the begin hook turns this into PRAGMA synchronous=FULL (engine.py).
             engine = engine.execution_options(**{DURABLE_OPTION: True})
+        elif self._read_only:
+            # On SQLite a deferred BEGIN: no write lock. Nothing may be written.
+            engine = engine.execution_options(**{READ_ONLY_OPTION: True})
         self.session = self._factory(bind=engine)
         return self
 
     def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self.session.commit()
         self._committed = True
 
@@ -68,12 +76,12 @@ class UnitOfWork:
 def make_uow_factory(
     engine: Engine, *, store_id: str, terminal_id: str
 ) -> Callable[..., UnitOfWork]:
-    """Return ``uow(durable=False)`` bound to this engine, store and terminal."""
+    """Return ``uow(durable=False, read_only=False)`` bound to this engine, store, terminal."""
     factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
     _install_row_hooks(factory, store_id=store_id, terminal_id=terminal_id)
 
-    def uow(*, durable: bool = False) -> UnitOfWork:
-        return UnitOfWork(factory, durable=durable)
+    def uow(*, durable: bool = False, read_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(factory, durable=durable, read_only=read_only)
 
     return uow
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
@@ -35,7 +35,7 @@ from domain.insights import (
 from domain.money import Money
 
 WARRANTY_MONTHS = 24  # the EU legal guarantee; a catalog value can replace it later
-MAX_TIMELINE = 5000
+TIMELINE_PAGE = 300  # newest first; the screen asks for more (load_timeline)
 
 
 class CaseSource(Protocol):
@@ -162,8 +162,34 @@ class Profile:
     payments: tuple[PaymentView, ...]
     cases: tuple[CaseFact, ...]
     cases_available: bool
-    timeline: tuple[EventView, ...]
+    timeline: tuple[EventView, ...]  # the newest TIMELINE_PAGE entries
+    timeline_total: int
     insights: tuple[Insight, ...]
+
+
+def load_timeline(
+    session: Session,
+    customer_id: uuid.UUID,
+    *,
+    kinds: tuple[str, ...] = (),
+    before: datetime | None = None,
+    limit: int = TIMELINE_PAGE,
+) -> list[EventView]:
+    """Timeline entries newest first, optionally of some kinds and older than ``before``."""
+    query = select(
+        m.Interaction.id,
+        m.Interaction.occurred_at,
+        m.Interaction.kind,
+        m.Interaction.summary,
+        m.Interaction.ref_kind,
+        m.Interaction.ref_id,
+    ).where(m.Interaction.customer_id == customer_id)
+    if kinds:
+        query = query.where(m.Interaction.kind.in_(kinds))
+    if before is not None:
+        query = query.where(m.Interaction.occurred_at < before)
+    rows = session.execute(query.order_by(m.Interaction.occurred_at.desc()).limit(limit))
+    return [EventView(*row) for row in rows]
 
 
 def load_profile(
@@ -306,20 +332,15 @@ def load_profile(
                     p.created_at,
                 )
             )
-    events = session.execute(
-        select(
-            m.Interaction.id,
-            m.Interaction.occurred_at,
-            m.Interaction.kind,
-            m.Interaction.summary,
-            m.Interaction.ref_kind,
-            m.Interaction.ref_id,
+    timeline = tuple(load_timeline(session, customer_id, limit=TIMELINE_PAGE))
+    total = int(
+        session.scalar(
+            select(func.count())
+            .select_from(m.Interaction)
+            .where(m.Interaction.customer_id == customer_id)
         )
-        .where(m.Interaction.customer_id == customer_id)
-        .order_by(m.Interaction.occurred_at.desc())
-        .limit(MAX_TIMELINE)
-    ).all()
-    timeline = tuple(EventView(*e) for e in events)
+        or 0
+    )
     open_cases = cases.open_cases(session, customer_id)
     found = insights(
         now=now,
@@ -385,5 +406,6 @@ def load_profile(
         cases=tuple(open_cases),
         cases_available=cases.available,
         timeline=timeline,
+        timeline_total=total,
         insights=tuple(found),
     )

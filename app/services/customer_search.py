@@ -85,6 +85,12 @@ def identifier_kind(token: str) -> str:
     return "document"
 
 
+def _has_initials(hit: Hit, initials: list[str]) -> bool:
+    words = search_key(hit.first_name, hit.last_name, hit.company_name).split()
+    words += latin(" ".join(words)).split()
+    return all(any(w.startswith(i) for w in words) for i in initials)
+
+
 class CustomerSearch:
     def __init__(self, *, region: str) -> None:
         self._region = region
@@ -107,25 +113,47 @@ class CustomerSearch:
                     found[cid] = (rank, matched_on)
 
         if any(ch.isdigit() for ch in typed):
-            self._identifiers(typed, take)
-        # Words with digits are identifiers, never names.
+            self._identifiers(conn, typed, take, limit)
+        # Words with digits are identifiers, never names. One-letter words ("anna s") are
+        # too common to search the index for; they filter the results instead.
         words = [w for w in _WORD.findall(search_key(typed)) if w.isalpha()][:MAX_WORDS]
+        initials = [w for w in words if len(w) < 2]
+        words = [w for w in words if len(w) >= 2]
         if words:
             self._names(conn, words, take, limit=limit, found=found)
-        return self._load(conn, found)[:limit]
+        hits = self._load(conn, found)
+        if initials:
+            hits = [h for h in hits if h.rank <= 1 or _has_initials(h, initials)]
+        return hits[:limit]
 
-    def _identifiers(self, typed: str, take: Take) -> None:
+    def _identifiers(self, conn: Connection, typed: str, take: Take, limit: int) -> None:
         forms: list[str] = []
         if re.fullmatch(r"[+\d\s()./-]+", typed):
             forms += phone_search_forms(typed, region=self._region)
         token = identifier_token(typed)
         if token:
             forms.append(token)
-        for form in dict.fromkeys(forms):
+        forms = list(dict.fromkeys(forms))
+        for form in forms:
             take(f"ids : {_quote(form)}", 0, identifier_kind(form))
-        for form in dict.fromkeys(forms):
-            if len(form) >= MIN_ID_PREFIX:
-                take(f"ids : {_quote(form)}*", 1, identifier_kind(form))
+        for form in forms:
+            if len(form) < MIN_ID_PREFIX:
+                continue
+            # A prefix such as "49151" may start millions of tokens, and FTS5 would merge
+            # all their postings before LIMIT. The vocabulary gives the first few tokens
+            # in order at the cost of a range seek; those are then matched exactly.
+            lowered = form.lower()
+            terms = [
+                term
+                for (term,) in conn.exec_driver_sql(
+                    f"SELECT term FROM {VOCAB} WHERE col = 'ids' AND term >= ? AND term < ? "
+                    "LIMIT ?",
+                    (lowered, lowered + "\U0010ffff", limit),
+                )
+            ]
+            if terms:
+                choices = " OR ".join(_quote(t) for t in terms)
+                take(f"ids : ({choices})", 1, identifier_kind(form))
 
     def _names(
         self,
@@ -143,10 +171,13 @@ class CustomerSearch:
         take("names : (" + " AND ".join(alternatives(w, "") for w in words) + ")", 2, "name")
         take("names : (" + " AND ".join(alternatives(w, "*") for w in words) + ")", 3, "name")
         skeletons = [skeleton(w) for w in words]
-        # A skeleton much shorter than its word ("zzzzzz" → "s") would match half the city.
+        # A skeleton much shorter than its word ("zzzzzz" → "s") would match half the city,
+        # and a two-letter one ("Popow" → "pv") only stands for itself, not as a prefix.
         if all(len(s) >= max(2, len(w) // 3) for s, w in zip(skeletons, words, strict=True)):
             take(
-                "skeletons : (" + " AND ".join(_quote(s) + "*" for s in skeletons) + ")",
+                "skeletons : ("
+                + " AND ".join(_quote(s) + ("*" if len(s) >= 3 else "") for s in skeletons)
+                + ")",
                 4,
                 "name (spelling)",
             )

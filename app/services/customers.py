@@ -25,7 +25,15 @@ from app.errors import NotFound
 from app.phones import display_phone, normalise_phone
 from app.services import customer_index
 from app.services.auth import UserInfo
-from app.services.customer_profile import CaseSource, NoCases, Profile, load_profile
+from app.services.customer_profile import (
+    TIMELINE_PAGE,
+    CaseSource,
+    EventView,
+    NoCases,
+    Profile,
+    load_profile,
+    load_timeline,
+)
 from app.services.customer_search import CustomerSearch
 from domain.customers import Address, validate_address, validate_email
 from domain.errors import ValidationError
@@ -42,7 +50,7 @@ class CustomerSummary:
     id: uuid.UUID
     customer_no: str
     name: str
-    phone: str
+    phone: str  # E.164; the screen formats it (app.phones.display_phone)
     birth_date: date | None
     status: str
     matched_on: str  # "name", "phone number", "customer number", "SIM (ICCID)", …
@@ -71,14 +79,14 @@ class CustomerService:
     def search(self, text: str, *, limit: int = 20) -> list[CustomerSummary]:
         """Ranked results for what was typed so far; never raises for any typed text."""
         limit = max(1, min(limit, MAX_RESULTS))
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             hits = self._search.search(uow.session.connection(), text, limit=limit)
         return [
             CustomerSummary(
                 id=h.customer_id,
                 customer_no=h.customer_no,
                 name=h.name,
-                phone=display_phone(h.phone) if h.phone else "",
+                phone=h.phone,
                 birth_date=h.birth_date,
                 status=h.status,
                 matched_on=h.matched_on,
@@ -89,9 +97,23 @@ class CustomerService:
 
     def profile(self, customer_id: uuid.UUID, *, user: UserInfo | None = None) -> Profile:
         reveal = user is not None and user.can(Permission.VIEW_DOCUMENT_NUMBERS)
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             return load_profile(
                 uow.session, customer_id, reveal_documents=reveal, cases=self._cases
+            )
+
+    def timeline(
+        self,
+        customer_id: uuid.UUID,
+        *,
+        kinds: tuple[str, ...] = (),
+        before: datetime | None = None,
+        limit: int = TIMELINE_PAGE,
+    ) -> list[EventView]:
+        """More of the timeline: entries of ``kinds`` (all if empty) older than ``before``."""
+        with self._uow(read_only=True) as uow:
+            return load_timeline(
+                uow.session, customer_id, kinds=kinds, before=before, limit=max(1, limit)
             )
 
     def open_from_search(self, customer_id: uuid.UUID, *, user: UserInfo) -> Profile:

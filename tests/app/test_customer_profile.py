@@ -207,3 +207,43 @@ def test_devices_bought_show_imei_model_and_warranty(demo_services: Services) ->
     assert profile.devices[0].warranty_end is not None
     assert profile.devices[0].warranty_end.year == date.today().year + 2
     assert demo_services.customers.search(imei)[0].id == cid
+
+
+def _many_events(store: Services, cid: uuid.UUID, count: int) -> None:
+    from sqlalchemy import insert
+
+    from domain.ids import new_id
+
+    now = datetime.now(UTC)
+    rows = [
+        {"id": new_id(), "store_id": "S001", "terminal_id": "T01", "version": 1,
+         "created_at": now, "updated_at": now, "customer_id": cid,
+         "kind": "note" if n % 10 == 0 else "visit", "summary": f"entry {n}",
+         "occurred_at": now - timedelta(minutes=n), "user_id": None, "ref_kind": "",
+         "ref_id": None}
+        for n in range(count)
+    ]  # fmt: skip
+    with store.engine.begin() as conn:
+        conn.execute(insert(m.Interaction), rows)
+
+
+def test_the_timeline_comes_in_pages_newest_first(store: Services) -> None:
+    from app.services.customer_profile import TIMELINE_PAGE
+
+    cid = _customer(store)
+    _many_events(store, cid, 2000)
+    profile = store.customers.profile(cid)
+    assert len(profile.timeline) == TIMELINE_PAGE and profile.timeline_total == 2001
+    older = store.customers.timeline(cid, before=profile.timeline[-1].occurred_at)
+    assert older[0].occurred_at < profile.timeline[-1].occurred_at
+    notes = store.customers.timeline(cid, kinds=("note",), limit=1000)
+    assert len(notes) == 200 and all(e.kind == "note" for e in notes)
+    everything: list[object] = []
+    before = None
+    while True:
+        page = store.customers.timeline(cid, before=before)  # type: ignore[arg-type]
+        everything += page
+        if len(page) < TIMELINE_PAGE:
+            break
+        before = page[-1].occurred_at
+    assert len(everything) == 2001

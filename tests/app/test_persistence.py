@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from app.db import models as m
 from app.db.engine import make_engine
@@ -226,4 +226,24 @@ def test_upgrade_from_0002_copies_contacts_documents_and_builds_the_index(tmp_pa
     assert docs == [("L01X00T47", "id_card")]
     assert [h.customer_no for h in hits] == ["C1"]
     assert [h.customer_no for h in by_phone] == ["C1"]
+    engine.dispose()
+
+
+def test_read_only_work_does_not_wait_for_a_writer(tmp_path: Path) -> None:
+    import time
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'rw.db'}")
+    upgrade(engine, backup=False)
+    uow = make_uow_factory(engine, store_id="S1", terminal_id="T1")
+    with uow() as writer:
+        writer.session.add(m.Customer(customer_no="C1", search_name="a"))
+        writer.session.flush()  # BEGIN IMMEDIATE: this transaction holds the write lock
+        started = time.monotonic()
+        with uow(read_only=True) as reader:
+            seen = reader.session.scalar(select(func.count()).select_from(m.Customer))
+            with pytest.raises(RuntimeError, match="cannot commit"):
+                reader.commit()
+        assert seen == 0  # the writer's row is not committed yet
+        assert time.monotonic() - started < 5  # no busy wait (the timeout is 15 s)
+        writer.commit()
     engine.dispose()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -274,3 +274,36 @@ def test_wizard_reads_the_document_from_the_serial_reader(
         dialog.reject()
     finally:
         sim.close()
+
+
+def test_timeline_filter_and_older_entries_load_on_demand(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    from sqlalchemy import insert
+
+    from domain.ids import new_id
+
+    cid = demo_services.customers.search("C00000007")[0].id
+    now = datetime.now(UTC)
+    rows = [
+        {"id": new_id(), "store_id": "S001", "terminal_id": "T01", "version": 1,
+         "created_at": now, "updated_at": now, "customer_id": cid,
+         "kind": "note" if n % 50 == 0 else "visit", "summary": f"entry {n}",
+         "occurred_at": now - timedelta(hours=n + 1), "user_id": None, "ref_kind": "",
+         "ref_id": None}
+        for n in range(700)
+    ]  # fmt: skip
+    with demo_services.engine.begin() as conn:
+        conn.execute(insert(m.Interaction), rows)
+    win = window
+    _search(qtbot, win, "C00000007")
+    qtbot.keyClick(win.customers.search, Qt.Key.Key_Return)
+    view = win.customers.view
+    assert view.timeline.count() == 300 and not view.more.isHidden()
+    qtbot.mouseClick(view.more, Qt.MouseButton.LeftButton)
+    assert view.timeline.count() == 600
+    qtbot.mouseClick(view.more, Qt.MouseButton.LeftButton)
+    assert view.timeline.count() > 700 and view.more.isHidden()
+    view.timeline_filter.setCurrentIndex(5)  # notes: asked from the database
+    assert view.timeline.count() >= 14 and view.more.isHidden()
+    assert all("[note]" in view.timeline.item(i).text() for i in range(view.timeline.count()))

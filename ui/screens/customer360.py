@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -37,7 +38,7 @@ from domain.customers import age_on
 from domain.insights import Level
 
 if TYPE_CHECKING:
-    from app.services.customer_profile import Profile
+    from app.services.customer_profile import EventView, Profile
 
 LEVEL_COLOURS = {
     Level.ALERT: "#b00020",
@@ -86,6 +87,9 @@ def _day(value: date | None) -> str:
 class Customer360(QWidget):
     note_submitted = Signal(str)
     edit_requested = Signal()
+    # kinds (tuple, empty: all), older than (datetime or None): the screen loads and calls
+    # show_timeline / add_timeline.
+    timeline_requested = Signal(object, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,7 +128,7 @@ class Customer360(QWidget):
         self.timeline_filter.setObjectName("timeline_filter")
         for label, _kinds in TIMELINE_FILTERS:
             self.timeline_filter.addItem(label)
-        self.timeline_filter.currentIndexChanged.connect(lambda _i: self._fill_timeline())
+        self.timeline_filter.currentIndexChanged.connect(lambda _i: self._filter_changed())
         self.note = QLineEdit()
         self.note.setObjectName("note")
         self.note.setPlaceholderText("Note for the timeline (F6), Enter saves")
@@ -135,6 +139,13 @@ class Customer360(QWidget):
         self.note_error.hide()
         self.timeline = QListWidget()
         self.timeline.setObjectName("timeline")
+        self.more = QPushButton("Load older entries")
+        self.more.setObjectName("timeline_more")
+        self.more.clicked.connect(self._load_more)
+        self._events: list[EventView] = []  # the profile's first page, all kinds
+        self._all_loaded = True  # that page holds every entry of the customer
+        self._shown: list[EventView] = []  # what the list shows (current filter)
+        self._shown_complete = True  # no older entry matches the filter
         top = QHBoxLayout()
         top.addWidget(QLabel("Show"))
         top.addWidget(self.timeline_filter)
@@ -144,6 +155,7 @@ class Customer360(QWidget):
         page.addLayout(top)
         page.addWidget(self.note_error)
         page.addWidget(self.timeline, 1)
+        page.addWidget(self.more)
 
         for widget, title in zip(
             (self.subscriptions, self.devices, self.orders, self.payments, self.cases,
@@ -207,8 +219,10 @@ class Customer360(QWidget):
             self.cases.addItem(f"{case.number}  {case.title}  ({case.status})")
         self.details.setText(self._details_html(profile))
         self.tabs.setTabText(TABS.index("Cases"), f"Cases ({len(profile.cases)})")
-        self.tabs.setTabText(TABS.index("Timeline"), f"Timeline ({len(profile.timeline)})")
-        self._fill_timeline()
+        self.tabs.setTabText(TABS.index("Timeline"), f"Timeline ({profile.timeline_total})")
+        self._events = list(profile.timeline)
+        self._all_loaded = len(self._events) >= profile.timeline_total
+        self._filter_changed()
 
     def _fill_header(self, p: Profile) -> None:
         esc = html.escape
@@ -263,18 +277,40 @@ class Customer360(QWidget):
             parts += [f"{esc(name)}<br>" for name in p.contact_persons]
         return "".join(parts)
 
+    def _kinds(self) -> tuple[str, ...]:
+        return TIMELINE_FILTERS[self.timeline_filter.currentIndex()][1]
+
+    def _filter_changed(self) -> None:
+        kinds = self._kinds()
+        if self._all_loaded or not kinds:
+            self._shown = [e for e in self._events if not kinds or e.kind in kinds]
+            self._shown_complete = self._all_loaded
+            self._fill_timeline()
+        else:
+            self.timeline_requested.emit(kinds, None)
+
+    def _load_more(self) -> None:
+        older_than = self._shown[-1].occurred_at if self._shown else None
+        self.timeline_requested.emit(self._kinds(), older_than)
+
+    def show_timeline(self, events: list[EventView], *, complete: bool) -> None:
+        """Entries for the current filter, loaded by the screen, replacing the list."""
+        self._shown, self._shown_complete = list(events), complete
+        self._fill_timeline()
+
+    def add_timeline(self, events: list[EventView], *, complete: bool) -> None:
+        """Older entries for the current filter, appended to the list."""
+        self._shown, self._shown_complete = self._shown + list(events), complete
+        self._fill_timeline()
+
     def _fill_timeline(self) -> None:
         self.timeline.clear()
-        if self.profile is None:
-            return
-        kinds = TIMELINE_FILTERS[self.timeline_filter.currentIndex()][1]
-        for event in self.profile.timeline:
-            if kinds and event.kind not in kinds:
-                continue
+        for event in self._shown:
             when = event.occurred_at.astimezone().strftime("%d.%m.%Y %H:%M")
             item = QListWidgetItem(f"{when}  [{event.kind.replace('_', ' ')}]  {event.summary}")
             item.setData(Qt.ItemDataRole.UserRole, event.id)
             self.timeline.addItem(item)
+        self.more.setVisible(not self._shown_complete)
 
     # --- acting --------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ owner at once.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import DomainError
+from app.phones import display_phone
+from app.services.customer_profile import TIMELINE_PAGE
 from ui.keys import shortcut
 from ui.ops import Runner, op
 from ui.screens.customer360 import Customer360
@@ -33,7 +36,7 @@ from ui.screens.customer360 import Customer360
 if TYPE_CHECKING:
     from app.bootstrap import Services
     from app.services.auth import UserInfo
-    from app.services.customer_profile import Profile
+    from app.services.customer_profile import EventView, Profile
     from app.services.customers import CustomerSummary
 
 SEARCH_DELAY_MS = 150
@@ -87,6 +90,7 @@ class CustomersScreen(QWidget):
         self.profile_title = self.view.header
         self.timeline = self.view.timeline
         self.view.note_submitted.connect(self._save_note)
+        self.view.timeline_requested.connect(self._load_timeline)
         self.sell_button = QPushButton("&Sell to this customer (F4)")
         self.sell_button.setObjectName("sell_to_customer")
         self.edit_button = QPushButton("Change &details… (F8)")
@@ -160,7 +164,8 @@ class CustomersScreen(QWidget):
         self._results = results
         self.results.setRowCount(len(results))
         for row, item in enumerate(results):
-            for col, text in enumerate((item.customer_no, item.name, item.phone, item.matched_on)):
+            phone = display_phone(item.phone) if item.phone else ""
+            for col, text in enumerate((item.customer_no, item.name, phone, item.matched_on)):
                 self.results.setItem(row, col, QTableWidgetItem(text))
         if results:
             self.results.selectRow(0)
@@ -210,6 +215,26 @@ class CustomersScreen(QWidget):
         for button in (self.sell_button, self.edit_button, self.note_button):
             button.setEnabled(True)
         self.sell_button.setFocus()
+
+    def _load_timeline(self, kinds: tuple[str, ...], before: object) -> None:
+        if self._profile is None:
+            return
+        customer_id = self._profile.id
+        older = before if isinstance(before, datetime) else None
+        page = TIMELINE_PAGE
+
+        def shown(events: list[EventView]) -> None:
+            if older is None:
+                self.view.show_timeline(events, complete=len(events) < page)
+            else:
+                self.view.add_timeline(events, complete=len(events) < page)
+
+        op(
+            self._runner,
+            lambda: self._services.customers.timeline(
+                customer_id, kinds=kinds, before=older, limit=page
+            ),
+        ).success(shown).run()
 
     def _note(self) -> None:
         if self._profile is not None:
