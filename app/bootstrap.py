@@ -26,6 +26,7 @@ from app.services.onboarding import OnboardingService
 from app.services.receipts import ReceiptService, StoreInfo
 from app.services.reports import ReportService
 from app.services.sales import SaleService
+from app.services.sim_swaps import SimSwapService
 from app.settings import Settings
 from domain.users import LockoutPolicy
 
@@ -45,6 +46,7 @@ class Services:
     customers: CustomerService
     onboarding: OnboardingService
     numbers: NumberService
+    sim_swaps: SimSwapService
     sales: SaleService
     receipts: ReceiptService
     reports: ReportService
@@ -102,6 +104,14 @@ def build(
         lockout=timedelta(minutes=settings.security.lockout_minutes),
     )
     catalog = CatalogService(uow, store_id=store.store_id)
+    sales = SaleService(
+        uow,
+        catalog=catalog,
+        store_id=store.store_id,
+        terminal_id=store.terminal_id,
+        currency=store.currency,
+        cash_rounding=settings.money.cash_rounding,
+    )
     return Services(
         settings=settings,
         paths=paths,
@@ -118,14 +128,8 @@ def build(
             region=settings.customers.phone_region,
             postpaid_min_age=lambda: catalog.snapshot().catalog.policies.postpaid_min_age,
         ),
-        sales=SaleService(
-            uow,
-            catalog=catalog,
-            store_id=store.store_id,
-            terminal_id=store.terminal_id,
-            currency=store.currency,
-            cash_rounding=settings.money.cash_rounding,
-        ),
+        sales=sales,
+        sim_swaps=SimSwapService(uow, catalog=catalog, sales=sales, store_id=store.store_id),
         receipts=ReceiptService(uow, store=store, columns=devices.printer_columns),
         reports=ReportService(uow, currency=store.currency),
         devices=devices,

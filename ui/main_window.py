@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         self.reports = DayFiguresScreen(services, runner, title="Reports — daily summary")
         self.settings_screen = SettingsScreen(services, runner)
         self.customers.sell_requested.connect(self._sell_to)
+        self.customers.basket_opened.connect(self._open_basket)
         self.sell.sale_completed.connect(self._sale_completed)
         self.catalog.add_requested.connect(self._add_from_catalog)
         self.catalog.compare_chosen.connect(self._plan_chosen)
@@ -217,9 +218,16 @@ class MainWindow(QMainWindow):
         self.sell.start_for(customer_id, name)
         self.go(1)
 
+    def _open_basket(self, order_id: uuid.UUID) -> None:
+        self.sell.open_basket(order_id)
+        self.go(1)
+
     def on_scan(self, code: str) -> None:
-        """A scanner burst: undo what it typed into a line edit, then let the screen act."""
-        if self.user is None:
+        """A scanner burst: undo what it typed into a line edit, then let the screen act.
+
+        In a dialog (a SIM swap's new ICCID, say) the scan stays where it was typed.
+        """
+        if self.user is None or QApplication.activeModalWidget() is not None:
             return
         focused = QApplication.focusWidget()
         if isinstance(focused, QLineEdit) and focused.text().endswith(code):

@@ -121,3 +121,18 @@ class CustomerChange(SyncRow, Base):
     reason: Mapped[str] = mapped_column(String(300))
     changed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SimSwap(SyncRow, Base):
+    """A SIM swap on an existing number: who checked which document, why, old and new SIM."""
+
+    __tablename__ = "sim_swaps"
+    __entity__ = "sim_swap"
+
+    subscription_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    old_iccid: Mapped[str] = mapped_column(String(20), default="")
+    new_iccid: Mapped[str] = mapped_column(String(20))
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("identity_documents.id"))
+    checked_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(300))
+    fee_order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id"))

@@ -314,6 +314,7 @@ from app.db.customer_records import (  # noqa: E402, I001 - they refer to the ta
     CustomerChange as CustomerChange,
     IdentityDocument as IdentityDocument,
     PostalAddress as PostalAddress,
+    SimSwap as SimSwap,
 )
 
 

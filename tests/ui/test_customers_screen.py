@@ -307,3 +307,39 @@ def test_timeline_filter_and_older_entries_load_on_demand(
     view.timeline_filter.setCurrentIndex(5)  # notes: asked from the database
     assert view.timeline.count() >= 14 and view.more.isHidden()
     assert all("[note]" in view.timeline.item(i).text() for i in range(view.timeline.count()))
+
+
+def test_sim_swap_from_the_360_then_the_fee_in_sell(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    from sqlalchemy import update
+
+    new_sim = demo_iccid(1, 41)
+    cid = demo_services.customers.search("C00000008")[0].id
+    with demo_services.engine.begin() as conn:
+        conn.execute(
+            update(m.IdentityDocument)
+            .where(m.IdentityDocument.customer_id == cid)
+            .values(expiry_date=date.today() + timedelta(days=400))
+        )
+    win = window
+    _search(qtbot, win, "C00000008")
+    qtbot.keyClick(win.customers.search, Qt.Key.Key_Return)
+    assert win.customers.swap_button.isEnabled()
+    qtbot.keyClick(win.customers, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    dialog = win.customers.swap_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.iccid.setFocus()
+    qtbot.keyClicks(dialog.iccid, new_sim)  # the scanner's burst stays in the dialog's field
+    assert dialog.iccid.text() == new_sim
+    dialog.reason.setCurrentText("lost")
+    dialog.confirm()  # not yet confirmed in person
+    assert dialog.isVisible() and "in person" in dialog.errors.text("checked")
+    dialog.checked.setChecked(True)
+    dialog.confirm()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)
+    assert win.pages.currentWidget() is win.sell
+    assert [line.sku for line in win.sell._basket.lines] == ["SVC-SWAP"]  # type: ignore[union-attr]
+    view = win.customers.view
+    assert view.subscriptions.item(0, 3).text() == new_sim
+    assert "SIM swapped" in view.insights.item(0).text()

@@ -38,12 +38,14 @@ if TYPE_CHECKING:
     from app.services.auth import UserInfo
     from app.services.customer_profile import EventView, Profile
     from app.services.customers import CustomerSummary
+    from app.services.sim_swaps import SwapResult
 
 SEARCH_DELAY_MS = 150
 
 
 class CustomersScreen(QWidget):
     sell_requested = Signal(object, str)  # customer id, display name
+    basket_opened = Signal(object)  # an order id to continue in Sell (e.g. a swap fee)
 
     def __init__(self, services: Services, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -97,7 +99,12 @@ class CustomersScreen(QWidget):
         self.edit_button.setObjectName("edit_contact")
         self.note_button = QPushButton("Note (F6)")
         self.note_button.setObjectName("add_note")
-        for button in (self.sell_button, self.edit_button, self.note_button):
+        self.swap_button = QPushButton("SIM s&wap… (Ctrl+W)")
+        self.swap_button.setObjectName("sim_swap_button")
+        self.swap_button.clicked.connect(self.sim_swap)
+        shortcut("Ctrl+W", self, self.sim_swap)
+        self.swap_dialog: object | None = None
+        for button in (self.sell_button, self.edit_button, self.note_button, self.swap_button):
             button.setEnabled(False)
         self.sell_button.clicked.connect(self._sell)
         self.edit_button.clicked.connect(self.edit_contact)
@@ -120,6 +127,7 @@ class CustomersScreen(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.note_button)
         buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.swap_button)
         buttons.addStretch(1)
         buttons.addWidget(self.sell_button)
         right_layout.addLayout(buttons)
@@ -214,6 +222,7 @@ class CustomersScreen(QWidget):
         self.view.show_profile(profile)
         for button in (self.sell_button, self.edit_button, self.note_button):
             button.setEnabled(True)
+        self.swap_button.setEnabled(any(sub.status == "active" for sub in profile.subscriptions))
         self.sell_button.setFocus()
 
     def _load_timeline(self, kinds: tuple[str, ...], before: object) -> None:
@@ -271,6 +280,37 @@ class CustomersScreen(QWidget):
         dialog.saved.connect(self.reload)
         dialog.open()
         self.edit_dialog = dialog
+
+    def sim_swap(self) -> None:
+        """SIM swap for the selected line (or the only active one)."""
+        profile, user = self._profile, self._user
+        if profile is None or user is None:
+            return
+        active = [s for s in profile.subscriptions if s.status == "active"]
+        rows = self.view.subscriptions.selectionModel().selectedRows()
+        chosen = profile.subscriptions[rows[0].row()] if rows else None
+        if chosen is None or chosen.status != "active":
+            chosen = active[0] if len(active) == 1 else None
+        if chosen is None:
+            self.view.tabs.setCurrentIndex(0)
+            self.view.subscriptions.setFocus()
+            self.status.setText("Select the line whose SIM is swapped.")
+            return
+        from ui.screens.sim_swap import SimSwapDialog
+
+        dialog = SimSwapDialog(
+            self._services, self._runner, customer_id=profile.id, subscription_id=chosen.id,
+            line_text=f"{chosen.msisdn} — {chosen.plan_name} (SIM {chosen.iccid or 'none'})",
+            user=user, parent=self,
+        )  # fmt: skip
+        dialog.swapped.connect(self._swapped)
+        dialog.open()
+        self.swap_dialog = dialog
+
+    def _swapped(self, result: SwapResult) -> None:
+        self.reload()
+        if result.fee_order_id is not None:
+            self.basket_opened.emit(result.fee_order_id)
 
     def new_customer(self) -> None:
         if self._user is None:

@@ -165,6 +165,12 @@ class SellScreen(QWidget):
             self.customer.setText(name)
         self.focus_code()
 
+    def open_basket(self, order_id: uuid.UUID) -> None:
+        """Continue an existing basket (e.g. the fee basket a SIM swap started)."""
+        op(self._runner, lambda: self._services.sales.basket(order_id)).success(
+            self._added
+        ).failure(self._failed).run()
+
     def focus_code(self) -> None:
         self.code.setFocus()
 
