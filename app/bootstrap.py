@@ -111,6 +111,7 @@ def build(
         terminal_id=store.terminal_id,
         currency=store.currency,
         cash_rounding=settings.money.cash_rounding,
+        region=settings.customers.phone_region,
     )
     return Services(
         settings=settings,

@@ -130,3 +130,40 @@ def create_subscriptions(
         )
         made.append(sub)
     return made
+
+
+def record_topups(
+    session: Session,
+    row: m.Order,
+    offering_of: Callable[[str], Offering],
+    *,
+    now: datetime,
+    user: UserInfo,
+) -> None:
+    """A top-up sold for a prepaid number goes on that line owner's timeline.
+
+    The amount reaches the network's balance through the central system; the store
+    records what was sold, for which number.
+    """
+    for line in _ordered(row):
+        if offering_of(line.sku).kind is not OfferingKind.TOPUP or not line.msisdn:
+            continue
+        sub = session.scalars(
+            select(m.Subscription).where(
+                m.Subscription.msisdn == line.msisdn, m.Subscription.status == "active"
+            )
+        ).first()
+        if sub is None:
+            raise RuleViolation(f"{line.msisdn} is no longer an active line; remove the top-up.")
+        amount = (line.unit_price_minor * line.quantity - line.discount_minor) / 100
+        session.add(
+            m.Interaction(
+                customer_id=sub.customer_id,
+                kind="topup",
+                summary=f"Top-up {amount:.2f} {row.currency} on {line.msisdn} (order {row.number})",
+                occurred_at=now,
+                user_id=user.id,
+                ref_kind="order",
+                ref_id=row.id,
+            )
+        )

@@ -23,6 +23,7 @@ from app.db.counters import next_number
 from app.db.types import utcnow
 from app.db.uow import UnitOfWork
 from app.errors import NotFound
+from app.phones import normalise_phone
 from app.services import customer_index, numbers
 from app.services.auth import UserInfo
 from app.services.basket_rows import (
@@ -45,7 +46,7 @@ from app.services.basket_views import (
 )
 from app.services.catalog import CatalogService
 from app.services.customers import display_name
-from app.services.new_lines import check_new_lines, create_subscriptions
+from app.services.new_lines import check_new_lines, create_subscriptions, record_topups
 from domain.catalog import COMMITMENT_TERMS, Offering, OfferingKind
 from domain.errors import RuleViolation, ValidationError
 from domain.identifiers import parse_iccid, parse_imei
@@ -85,8 +86,10 @@ class SaleService:
         currency: str,
         cash_rounding: Decimal,
         clock: Callable[[], datetime] = utcnow,
+        region: str = "DE",
     ) -> None:
         self._uow = uow
+        self._region = region
         self._catalog = catalog
         self._store_id = store_id
         self._terminal_id = terminal_id
@@ -329,6 +332,36 @@ class SaleService:
             uow.commit()
             return view
 
+    def set_topup_number(
+        self, order_id: uuid.UUID, line_id: uuid.UUID, number: str, *, user: UserInfo
+    ) -> BasketView:
+        """The prepaid number a top-up line is for: one of the operator's active prepaid lines."""
+        self._catalog.snapshot()  # read before the write lock is taken
+        msisdn = normalise_phone(number, region=self._region, field="msisdn")
+        with self._uow() as uow:
+            session = uow.session
+            row = self._order_row(session, order_id)
+            self._check_can_change(row)
+            line = next((x for x in row.lines if x.id == line_id), None)
+            if line is None or self._offering_by_code(line.sku).kind is not OfferingKind.TOPUP:
+                raise ValidationError("Choose a top-up line for the number.", field="msisdn")
+            sub = session.scalars(
+                select(m.Subscription).where(
+                    m.Subscription.msisdn == msisdn, m.Subscription.status == "active"
+                )
+            ).first()
+            if sub is None:
+                raise ValidationError(f"{msisdn} is not an active line of ours.", field="msisdn")
+            if sub.payment_type != "prepaid":
+                raise ValidationError(
+                    f"{msisdn} is a postpaid line; top-ups are for prepaid lines.",
+                    field="msisdn",
+                )
+            line.msisdn = msisdn
+            view = self._reprice_and_view(session, row)
+            uow.commit()
+            return view
+
     def _drop_number(self, session: Session, row: m.Order, line: m.OrderLine) -> None:
         """Give the line's number back and remove the fee that came with it."""
         assert line.msisdn is not None
@@ -373,6 +406,9 @@ class SaleService:
             if missing:
                 raise RuleViolation(f"Scan the IMEI or ICCID of {missing[0]} first.")
             check_new_lines(row, self._offering_by_code)
+            for line in row.lines:
+                if self._offering_by_code(line.sku).kind is OfferingKind.TOPUP and not line.msisdn:
+                    raise RuleViolation(f"Type the prepaid number for {line.description} first.")
             cash = settle_cash(order.total, given, rounding=self._cash_rounding)
             now = self._clock()
             order.submit(user_id=user.id, at=now)
@@ -404,6 +440,7 @@ class SaleService:
                 session, row, self._offering_by_code, now=now, user=user,
                 store_id=self._store_id, terminal_id=self._terminal_id,
             )  # fmt: skip
+            record_topups(session, row, self._offering_by_code, now=now, user=user)
             if row.customer_id is not None:
                 session.add(
                     m.Interaction(

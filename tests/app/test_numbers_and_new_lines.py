@@ -200,3 +200,43 @@ def test_importing_a_block_is_all_or_nothing(demo_services: Services) -> None:
     with pytest.raises(ValidationError, match="line 2"):
         numbers.import_block(["+4915209000003", "12"])
     assert numbers.counts() == before
+
+
+def _prepaid_line(services: Services, anna: UserInfo) -> str:
+    order_id, plan = _plan_basket(services, anna, sim=16)
+    services.sales.choose_number(order_id, plan, "+4915203000030", user=anna)
+    services.sales.pay_cash(order_id, "20", user=anna)
+    return "+4915203000030"
+
+
+def test_top_up_an_existing_prepaid_number(demo_services: Services, anna: UserInfo) -> None:
+    number = _prepaid_line(demo_services, anna)
+    sales = demo_services.sales
+    basket = sales.start(customer_id=None, user=anna)  # a walk-in may top up any number
+    basket = sales.add_code(basket.order_id, "TOPUP-15", user=anna)
+    with pytest.raises(RuleViolation, match="prepaid number"):
+        sales.pay_cash(basket.order_id, "20", user=anna)
+    line = basket.lines[0].id
+    basket = sales.set_topup_number(basket.order_id, line, "0152 03000030", user=anna)
+    assert basket.lines[0].msisdn == number
+    sales.pay_cash(basket.order_id, "20", user=anna)
+    owner = demo_services.customers.search("C00000001")[0].id
+    entry = demo_services.customers.profile(owner).timeline[0]
+    assert entry.kind == "topup" and "15.00 EUR on +4915203000030" in entry.summary
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("+4915100000001", "postpaid line"), ("+4917099999999", "not an active line"),
+     ("12", "check the digits")],
+)  # fmt: skip
+def test_top_up_refuses_numbers_it_cannot_credit(
+    demo_services: Services, anna: UserInfo, typed: str, message: str
+) -> None:
+    sales = demo_services.sales
+    basket = sales.add_code(sales.start(customer_id=None, user=anna).order_id, "TOPUP-15",
+                            user=anna)  # fmt: skip
+    with pytest.raises(ValidationError, match=message) as caught:
+        sales.set_topup_number(basket.order_id, basket.lines[0].id, typed, user=anna)
+    assert caught.value.field == "msisdn"
+    assert sales.basket(basket.order_id).lines[0].msisdn == ""

@@ -88,3 +88,45 @@ def test_new_line_with_a_gold_number(
     assert "+4915203000000" in [s.msisdn for s in profile.subscriptions]
     assert profile.timeline[0].kind in ("sale", "new_line")
     assert any(e.kind == "new_line" for e in profile.timeline[:3])
+
+
+def test_top_up_a_prepaid_number_at_the_counter(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    # A prepaid line to top up: sold through the service first.
+    anna = demo_services.auth.login("anna", "1111")
+    sales = demo_services.sales
+    cid = demo_services.customers.search("C00000009")[0].id
+    basket = sales.start(customer_id=cid, user=anna)
+    basket = sales.add_code(basket.order_id, "PLAN-PRE", user=anna)
+    basket = sales.add_code(basket.order_id, demo_iccid(1, 22), user=anna)
+    sales.choose_number(basket.order_id, basket.lines[0].id, "+4915203000040", user=anna)
+    sales.pay_cash(basket.order_id, "20", user=anna)
+
+    win = window
+    win.go(1)
+    qtbot.keyClicks(win.sell.code, "TOPUP-15", delay=TYPING_MS)
+    qtbot.keyClick(win.sell.code, Qt.Key.Key_Return)
+    assert "number to top up" in win.sell.lines.item(0, 1).text()
+    win.sell.select_line(0)
+    qtbot.keyClick(win.sell, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    dialog = win.sell.number_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.keyClicks(dialog.number, "+49 151 00000009", delay=TYPING_MS)  # a postpaid line
+    qtbot.keyClick(dialog.number, Qt.Key.Key_Return)
+    assert dialog.isVisible() and "postpaid" in dialog.errors.text("msisdn")
+    dialog.number.clear()
+    qtbot.keyClicks(dialog.number, "0152 03000040", delay=TYPING_MS)
+    qtbot.keyClick(dialog.number, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)
+    assert win.sell.lines.item(0, 1).text() == "+4915203000040"
+    qtbot.mouseClick(win.sell.pay_cash_button, Qt.MouseButton.LeftButton)
+    cash = win.sell.cash_dialog
+    assert cash is not None
+    cash.given.clear()
+    qtbot.keyClicks(cash.given, "20", delay=TYPING_MS)
+    qtbot.mouseClick(cash.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)  # fmt: skip
+    assert not cash.isVisible()
+    timeline = demo_services.customers.profile(cid).timeline
+    assert timeline[0].kind == "topup" and "+4915203000040" in timeline[0].summary

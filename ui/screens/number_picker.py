@@ -157,3 +157,68 @@ class NumberPickerDialog(QDialog):
             self._runner,
             lambda: self._services.sales.choose_number(order_id, line_id, msisdn, user=user),
         ).success(done).failure(failed).run()
+
+
+class TopupNumberDialog(QDialog):
+    """The prepaid number a top-up is for, typed or read out by the customer."""
+
+    chosen = Signal(object)  # BasketView
+
+    def __init__(
+        self,
+        services: Services,
+        runner: Runner,
+        *,
+        order_id: uuid.UUID,
+        line_id: uuid.UUID,
+        user: UserInfo,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("topup_number")
+        self.setWindowTitle("Number to top up")
+        self._services, self._runner = services, runner
+        self._order_id, self._line_id, self._user = order_id, line_id, user
+        self.number = QLineEdit()
+        self.number.setObjectName("topup_msisdn")
+        self.number.setPlaceholderText("+49 151 … or 0151 …")
+        self.number.returnPressed.connect(self.confirm)
+        self.general = error_label()
+        self.errors = FieldErrors(self.general)
+        number_error = error_label()
+        self.errors.bind("msisdn", number_error, self.number)
+        ok = QPushButton("&Top up this number")
+        ok.setObjectName("topup_ok")
+        ok.clicked.connect(self.confirm)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Prepaid number"))
+        layout.addWidget(self.number)
+        layout.addWidget(number_error)
+        layout.addWidget(self.general)
+        layout.addWidget(ok)
+
+    def confirm(self) -> None:
+        self.errors.clear()
+        text, order_id, line_id, user = (
+            self.number.text(),
+            self._order_id,
+            self._line_id,
+            self._user,
+        )
+
+        def done(view: BasketView) -> None:
+            self.chosen.emit(view)
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ValidationError):
+                self.errors.show_message("msisdn", exc.message)
+            elif isinstance(exc, DomainError):
+                self.errors.show_message("", exc.message)
+            else:
+                raise exc
+
+        op(
+            self._runner,
+            lambda: self._services.sales.set_topup_number(order_id, line_id, text, user=user),
+        ).success(done).failure(failed).run()

@@ -348,6 +348,8 @@ class SellScreen(QWidget):
             )
             if line.kind == "plan":
                 serial = line.msisdn or "number: next free (Ctrl+M)"
+            elif line.kind == "topup":
+                serial = line.msisdn or "number to top up: Ctrl+M"
             name = (
                 line.description if line.quantity == 1 else f"{line.quantity} × {line.description}"
             )
@@ -415,7 +417,7 @@ class SellScreen(QWidget):
         self.commitment.setEnabled(kind in ("plan", "device"))
         self.instalments.setEnabled(kind == "device")
         self.discount_button.setEnabled(line is not None)
-        self.number_button.setEnabled(kind == "plan")
+        self.number_button.setEnabled(kind in ("plan", "topup"))
         if line is not None:
             self.commitment.setCurrentIndex(max(0, self.commitment.findData(line.commitment)))
             self.instalments.setCurrentIndex(max(0, self.instalments.findData(line.instalments)))
@@ -465,13 +467,16 @@ class SellScreen(QWidget):
         dialog.open()
 
     def choose_number(self) -> None:
-        from ui.screens.number_picker import NumberPickerDialog
+        from ui.screens.number_picker import NumberPickerDialog, TopupNumberDialog
 
         basket, line, user = self._basket, self.selected_line(), self._require_user()
-        if basket is None or line is None or line.kind != "plan":
-            self.errors.show_message("code", "Select the plan line that gets the number.")
+        if basket is None or line is None or line.kind not in ("plan", "topup"):
+            self.errors.show_message(
+                "code", "Select the plan line that gets a number, or the top-up line."
+            )
             return
-        dialog = NumberPickerDialog(
+        picker = NumberPickerDialog if line.kind == "plan" else TopupNumberDialog
+        dialog = picker(
             self._services, self._runner, order_id=basket.order_id, line_id=line.id, user=user,
             parent=self,
         )  # fmt: skip
