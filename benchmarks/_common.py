@@ -8,6 +8,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.bootstrap import Services
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
@@ -83,3 +87,34 @@ def precompile() -> None:
 
     for package in ("app", "ui", "domain", "devices", "migrations"):
         compileall.compile_dir(str(ROOT / package), quiet=1)
+
+
+def demo_database(customers: int) -> Path:
+    """The cached demo home with ``customers`` customers (made once by ``storedesk demo``)."""
+    home = OUT / f"home-{customers}"
+    home.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [str(STOREDESK), "--home", str(home), "demo", "--customers", str(customers)],
+        check=True, env=env(),
+    )  # fmt: skip
+    return home
+
+
+def open_services(home: Path) -> Services:
+    """The services as the app builds them, then gc.freeze() as ui/main.py does after start.
+
+    No backup copy before a schema upgrade: the cached database is a throw-away.
+    """
+    import gc
+
+    from app.bootstrap import build
+    from app.paths import AppPaths
+    from app.settings import load_settings
+
+    paths = AppPaths.under(home)
+    cli = {"printer.kind": "simulated", "database.backup_before_migrate": "false"}
+    loaded = load_settings(paths, env={}, cli=cli)
+    services = build(loaded.settings, paths)
+    gc.collect()
+    gc.freeze()
+    return services

@@ -28,7 +28,6 @@ import gc
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -40,16 +39,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import OUT, STOREDESK, env
+from _common import demo_database, open_services
 from sqlalchemy import Connection, insert, select
 
-from app.bootstrap import Services, build
+from app.bootstrap import Services
 from app.db import models as m
 from app.demo.seed import demo_iccid, demo_imei
-from app.paths import AppPaths
 from app.services import customer_index
 from app.services.customer_profile import TIMELINE_PAGE
-from app.settings import load_settings
 from domain.ids import new_id
 from domain.text import search_key
 
@@ -69,31 +66,6 @@ EVENTS = (
     ("sim_swap", "SIM swapped after the phone was lost (ID card checked)"),
     ("note", "Asked about roaming prices"),
 )
-
-
-def ensure_database(customers: int) -> Path:
-    """The cached demo home with ``customers`` customers, made the way idle_memory.py does."""
-    home = OUT / f"home-{customers}"
-    home.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [str(STOREDESK), "--home", str(home), "demo", "--customers", str(customers)],
-        check=True, env=env(),
-    )  # fmt: skip
-    return home
-
-
-def open_services(home: Path) -> Services:
-    """The services as the app builds them, then gc.freeze() as ui/main.py does after start.
-
-    No backup copy before a schema upgrade: the cached database is a throw-away.
-    """
-    paths = AppPaths.under(home)
-    cli = {"printer.kind": "simulated", "database.backup_before_migrate": "false"}
-    loaded = load_settings(paths, env={}, cli=cli)
-    services = build(loaded.settings, paths)
-    gc.collect()
-    gc.freeze()
-    return services
 
 
 def ensure_customer(services: Services) -> uuid.UUID:
@@ -317,7 +289,7 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
-    home = ensure_database(args.customers)
+    home = demo_database(args.customers)
     services = open_services(home)
     db_file = Path(str(services.engine.url.database))
     raw = sqlite3.connect(db_file, isolation_level=None)

@@ -23,11 +23,9 @@ document numbers 4 %, identifier prefixes 6 %, queries that find nothing 3 %.
 from __future__ import annotations
 
 import argparse
-import gc
 import random
 import re
 import sqlite3
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -38,14 +36,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import OUT, STOREDESK, env
+from _common import demo_database, open_services
 from sqlalchemy import event
 
-from app.bootstrap import Services, build
+from app.bootstrap import Services
 from app.demo import data
 from app.demo.seed import demo_iccid
-from app.paths import AppPaths
-from app.settings import load_settings
 
 TARGET_P95_MS = 30.0
 TARGET_RATIO = 1.5
@@ -178,31 +174,6 @@ def build_mix(total: int, customers: int) -> list[tuple[str, str]]:
     return [pair for run in runs for pair in run]
 
 
-def ensure_database(customers: int) -> Path:
-    """The cached demo home with ``customers`` customers, made the way idle_memory.py does."""
-    home = OUT / f"home-{customers}"
-    home.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [str(STOREDESK), "--home", str(home), "demo", "--customers", str(customers)],
-        check=True, env=env(),
-    )  # fmt: skip
-    return home
-
-
-def open_services(home: Path) -> Services:
-    """The services as the app builds them, then gc.freeze() as ui/main.py does after start.
-
-    No backup copy before a schema upgrade: the cached database is a throw-away.
-    """
-    paths = AppPaths.under(home)
-    cli = {"printer.kind": "simulated", "database.backup_before_migrate": "false"}
-    loaded = load_settings(paths, env={}, cli=cli)
-    services = build(loaded.settings, paths)
-    gc.collect()
-    gc.freeze()
-    return services
-
-
 def capture(services: Services, query: str) -> tuple[list[Statement], list[str]]:
     """Run the search once; return the lookups it executed and the bookkeeping it skipped."""
     seen: list[Statement] = []
@@ -262,7 +233,7 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=1500)
     args = parser.parse_args()
-    home = ensure_database(args.customers)
+    home = demo_database(args.customers)
     mix = build_mix(args.queries, args.customers)
     services = open_services(home)
     db_file = Path(str(services.engine.url.database))
