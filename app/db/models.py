@@ -215,6 +215,8 @@ class Order(SyncRow, Base):
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     receipt_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # Set while a draft basket is put aside (hold) so the consultant can serve someone else.
+    held_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.position", cascade="all, delete-orphan"

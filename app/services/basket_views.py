@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from app.changes import Changes
 from domain.errors import RuleViolation
@@ -59,6 +60,16 @@ class BasketView:
     @property
     def messages(self) -> list[str]:
         return [message for _, message in self.problems]
+
+
+@dataclass(frozen=True)
+class HeldBasket:
+    order_id: uuid.UUID
+    number: str
+    customer_name: str
+    lines: int
+    total: Money
+    held_at: datetime
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from app.services.basket_views import (
     BasketLineView,
     BasketView,
     DiscountView,
+    HeldBasket,
     SaleResult,
 )
 from app.services.catalog import CatalogService
@@ -105,6 +106,23 @@ class SaleService(SaleNumbers):
         with self._uow() as uow:
             if customer_id is not None and uow.session.get(m.Customer, customer_id) is None:
                 raise NotFound("This customer no longer exists.")
+            if customer_id is not None:
+                # One open basket per customer on this terminal: theirs is taken up again.
+                open_row = uow.session.scalars(
+                    select(m.Order)
+                    .where(
+                        m.Order.customer_id == customer_id,
+                        m.Order.status == OrderStatus.DRAFT.value,
+                        m.Order.terminal_id == self._terminal_id,
+                    )
+                    .order_by(m.Order.created_at.desc())
+                    .limit(1)
+                ).first()
+                if open_row is not None:
+                    open_row.held_at = None
+                    view = self._view(uow.session, open_row)
+                    uow.commit()
+                    return view
             number = next_number(
                 uow.session, kind="ORD", store_id=self._store_id, terminal_id=self._terminal_id
             )
@@ -119,6 +137,54 @@ class SaleService(SaleNumbers):
             uow.session.add(row)
             uow.session.flush()
             view = self._view(uow.session, row)
+            uow.commit()
+            return view
+
+    def hold(self, order_id: uuid.UUID, *, user: UserInfo) -> None:
+        """Put a draft basket aside (its SIMs, phones and numbers stay reserved)."""
+        with self._uow() as uow:
+            row = self._order_row(uow.session, order_id)
+            self._check_can_change(row)
+            if not row.lines:
+                raise RuleViolation("The basket is empty; there is nothing to hold.")
+            row.held_at = self._clock()
+            uow.commit()
+
+    def held(self) -> list[HeldBasket]:
+        """Baskets on hold at this terminal, oldest first."""
+        with self._uow(read_only=True) as uow:
+            rows = uow.session.scalars(
+                select(m.Order)
+                .where(
+                    m.Order.status == OrderStatus.DRAFT.value,
+                    m.Order.held_at.is_not(None),
+                    m.Order.terminal_id == self._terminal_id,
+                )
+                .order_by(m.Order.held_at)
+            ).all()
+            out = []
+            for row in rows:
+                customer = uow.session.get(m.Customer, row.customer_id) if row.customer_id else None
+                assert row.held_at is not None
+                out.append(
+                    HeldBasket(
+                        order_id=row.id,
+                        number=row.number,
+                        customer_name=display_name(customer) if customer else "Walk-in customer",
+                        lines=len(row.lines),
+                        total=Money.from_minor(row.total_minor, row.currency),
+                        held_at=row.held_at,
+                    )
+                )
+            return out
+
+    def recall(self, order_id: uuid.UUID, *, user: UserInfo) -> BasketView:
+        self._catalog.snapshot()  # read before the write lock is taken
+        with self._uow() as uow:
+            row = self._order_row(uow.session, order_id)
+            self._check_can_change(row)
+            row.held_at = None
+            view = self._reprice_and_view(uow.session, row)
             uow.commit()
             return view
 

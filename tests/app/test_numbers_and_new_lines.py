@@ -38,9 +38,9 @@ def _status(services: Services, msisdn: str) -> str:
 
 
 def _plan_basket(
-    services: Services, anna: UserInfo, *, sim: int = 11
+    services: Services, anna: UserInfo, *, sim: int = 11, customer_no: str = "C00000001"
 ) -> tuple[uuid.UUID, uuid.UUID]:
-    customer = services.customers.search("C00000001")[0].id
+    customer = services.customers.search(customer_no)[0].id
     basket = services.sales.start(customer_id=customer, user=anna)
     basket = services.sales.add_code(basket.order_id, "PLAN-PRE", user=anna)
     basket = services.sales.add_code(basket.order_id, demo_iccid(1, sim), user=anna)
@@ -78,7 +78,7 @@ def test_choosing_a_number_reserves_it_and_a_golden_one_costs_its_fee(
     fee = [line for line in basket.lines if line.sku == "NUM-GOLD"]
     assert len(fee) == 1 and fee[0].total.amount == 49
     assert _status(demo_services, GOLD) == "reserved"
-    other, other_plan = _plan_basket(demo_services, anna, sim=12)
+    other, other_plan = _plan_basket(demo_services, anna, sim=12, customer_no="C00000002")
     with pytest.raises(ValidationError, match="reserved for another sale"):
         sales.choose_number(other, other_plan, GOLD, user=anna)
     # changing the number gives the gold one back and drops its fee
@@ -100,7 +100,7 @@ def test_an_expired_reservation_frees_the_number(demo_services: Services, anna: 
             .values(reserved_until=datetime.now(UTC) - timedelta(minutes=1))
         )
     assert "+4915203000005" in [n.msisdn for n in _numbers(demo_services).search("3000005")]
-    other, other_plan = _plan_basket(demo_services, anna, sim=12)
+    other, other_plan = _plan_basket(demo_services, anna, sim=12, customer_no="C00000002")
     sales.choose_number(other, other_plan, "+4915203000005", user=anna)
 
 

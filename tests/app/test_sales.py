@@ -164,3 +164,36 @@ def test_unknown_basket(demo_services: Services, anna: UserInfo) -> None:
 
     with pytest.raises(NotFound):
         demo_services.sales.add_code(uuid.uuid4(), "ACC-CASE", user=anna)
+
+
+def test_hold_and_recall_a_basket(demo_services: Services, anna: UserInfo) -> None:
+    sales = demo_services.sales
+    cid = _customer_id(demo_services)
+    basket = sales.start(customer_id=cid, user=anna)
+    with pytest.raises(RuleViolation, match="nothing to hold"):
+        sales.hold(basket.order_id, user=anna)
+    basket = sales.add_code(basket.order_id, ICCID, user=anna)
+    sales.hold(basket.order_id, user=anna)
+    held = sales.held()
+    assert [h.order_id for h in held] == [basket.order_id]
+    assert held[0].lines == 1 and held[0].customer_name == basket.customer_name
+    assert _sim_status(demo_services, ICCID) == "reserved"  # still kept for this customer
+    walk_in = sales.start(customer_id=None, user=anna)  # serve someone else meanwhile
+    assert walk_in.order_id != basket.order_id
+    recalled = sales.recall(basket.order_id, user=anna)
+    assert recalled.lines[0].serial == ICCID and sales.held() == []
+
+
+def test_one_open_basket_per_customer_on_a_terminal(
+    demo_services: Services, anna: UserInfo
+) -> None:
+    sales = demo_services.sales
+    cid = _customer_id(demo_services)
+    first = sales.add_code(sales.start(customer_id=cid, user=anna).order_id, ICCID, user=anna)
+    sales.hold(first.order_id, user=anna)
+    again = sales.start(customer_id=cid, user=anna)
+    assert again.order_id == first.order_id and len(again.lines) == 1
+    assert sales.held() == []  # taken up again, no longer on hold
+    sales.cancel(first.order_id, user=anna)
+    fresh = sales.start(customer_id=cid, user=anna)
+    assert fresh.order_id != first.order_id and fresh.lines == ()

@@ -130,3 +130,32 @@ def test_top_up_a_prepaid_number_at_the_counter(
     assert not cash.isVisible()
     timeline = demo_services.customers.profile(cid).timeline
     assert timeline[0].kind == "topup" and "+4915203000040" in timeline[0].summary
+
+
+def test_hold_a_basket_serve_someone_else_and_recall_it(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    win = window
+    qtbot.keyClicks(win.customers.search, "C00000010", delay=TYPING_MS)
+    qtbot.waitUntil(lambda: win.customers.results.rowCount() == 1, timeout=3000)
+    qtbot.keyClick(win.customers.search, Qt.Key.Key_Return)
+    qtbot.keyClick(win.customers, Qt.Key.Key_F4)
+    qtbot.keyClicks(win.sell.code, demo_iccid(1, 23))
+    qtbot.keyClick(win.sell.code, Qt.Key.Key_Return)
+    first = win.sell._basket
+    assert first is not None and len(first.lines) == 1
+    qtbot.keyClick(win.sell, Qt.Key.Key_F7)
+    assert win.sell._basket is None and win.sell.lines.rowCount() == 0
+    # A walk-in customer meanwhile
+    qtbot.keyClicks(win.sell.code, demo_iccid(1, 24))
+    qtbot.keyClick(win.sell.code, Qt.Key.Key_Return)
+    second = win.sell._basket
+    assert second is not None and second.order_id != first.order_id
+    qtbot.keyClick(win.sell, Qt.Key.Key_F7, Qt.KeyboardModifier.ShiftModifier)
+    dialog = win.sell.recall_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.list.count() == 1 and first.number in dialog.list.item(0).text()
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)
+    assert win.sell._basket is not None and win.sell._basket.order_id == first.order_id
+    assert [b.order_id for b in demo_services.sales.held()] == [second.order_id]

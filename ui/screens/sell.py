@@ -115,6 +115,15 @@ class SellScreen(QWidget):
         self.void_button = QPushButton("&Void basket")
         self.void_button.setObjectName("void_basket")
         self.void_button.clicked.connect(self.void)
+        self.hold_button = QPushButton("&Hold (F7)")
+        self.hold_button.setObjectName("hold_basket")
+        self.hold_button.clicked.connect(self.hold)
+        self.recall_button = QPushButton("Reca&ll… (Shift+F7)")
+        self.recall_button.setObjectName("recall_basket")
+        self.recall_button.clicked.connect(self.recall)
+        self.recall_dialog: object | None = None
+        shortcut(Qt.Key.Key_F7, self, self.hold)
+        shortcut("Shift+F7", self, self.recall)
         self.remove_button = QPushButton("&Remove line (Del)")
         self.remove_button.clicked.connect(self.remove_selected)
         shortcut(Qt.Key.Key_F9, self, self.pay_cash)
@@ -140,6 +149,8 @@ class SellScreen(QWidget):
         left.addWidget(self.total)
         totals = QHBoxLayout()
         totals.addStretch(1)
+        totals.addWidget(self.recall_button)
+        totals.addWidget(self.hold_button)
         totals.addWidget(self.remove_button)
         totals.addWidget(self.void_button)
         totals.addWidget(self.pay_cash_button)
@@ -267,6 +278,35 @@ class SellScreen(QWidget):
             lambda _changes: self._reset()
         ).run()
 
+    def hold(self) -> None:
+        """Put this basket aside (its items stay reserved) and start afresh."""
+        basket, user = self._basket, self._require_user()
+        if basket is None or not basket.lines:
+            return
+        op(self._runner, lambda: self._services.sales.hold(basket.order_id, user=user)).success(
+            lambda _none: self._reset()
+        ).failure(self._failed).run()
+
+    def recall(self) -> None:
+        from ui.screens.held_baskets import HeldBasketsDialog
+
+        dialog = HeldBasketsDialog(self._services, self._runner, parent=self)
+        dialog.chosen.connect(self._recall)
+        self.recall_dialog = dialog
+        dialog.open()
+
+    def _recall(self, order_id: uuid.UUID) -> None:
+        user = self._require_user()
+        current = self._basket
+        sales = self._services.sales
+
+        def run() -> BasketView:
+            if current is not None and current.lines and current.order_id != order_id:
+                sales.hold(current.order_id, user=user)  # the basket on screen is kept too
+            return sales.recall(order_id, user=user)
+
+        op(self._runner, run).success(self._added).failure(self._failed).run()
+
     def _reset(self) -> None:
         self._basket = None
         self.code.clear()
@@ -392,6 +432,7 @@ class SellScreen(QWidget):
             self.esim_confirmed.setChecked(False)
         self.pay_cash_button.setEnabled(bool(lines) and not (basket and basket.problems))
         self.void_button.setEnabled(basket is not None)
+        self.hold_button.setEnabled(bool(lines))
         self._selection_changed()
 
     # -- line terms and discounts --------------------------------------------------------
