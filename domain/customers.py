@@ -176,8 +176,8 @@ def validate_company_name(value: str) -> str:
     return text
 
 
-_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-_LABEL = re.compile(r"^(?!-)[^\W_](?:[\w-]{0,61}[^\W_])?$")
+_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_LABEL = re.compile(r"(?!-)[^\W_](?:[\w-]{0,61}[^\W_])?")
 
 
 def validate_email(value: str, *, field: str = "email") -> str:
@@ -194,12 +194,14 @@ def validate_email(value: str, *, field: str = "email") -> str:
     local, at, domain = text.rpartition("@")
     if not at or not local or not domain:
         raise ValidationError("An e-mail address looks like name@example.org.", field=field)
-    if len(local) > 64 or not _LOCAL.match(local):
+    if len(local) > 64:
+        raise ValidationError("The part before @ is longer than 64 characters.", field=field)
+    if not _LOCAL.fullmatch(local):
         raise ValidationError(
             "The part before @ has a character an e-mail address cannot have.", field=field
         )
     labels = domain.lower().split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
         raise ValidationError("The part after @ must be a domain such as example.org.", field=field)
     if len(labels[-1]) < 2 or labels[-1].isdigit():
         raise ValidationError(
@@ -318,7 +320,7 @@ def validate_consents(consents: tuple[Consent, ...], *, minor: bool) -> tuple[Co
 
 def mask_identifier(value: str, *, visible: int = 3) -> str:
     """``"L01X00T47"`` → ``"••••••T47"``: enough to compare with the card, not to copy it."""
-    if len(value) <= visible:
+    if visible <= 0 or len(value) <= visible:
         return "•" * len(value)
     return "•" * (len(value) - visible) + value[-visible:]
 

@@ -116,7 +116,7 @@ def insights(
         if label is None or event.occurred_at < recent:
             continue
         days = (now - event.occurred_at).days
-        when = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+        when = "today" if days == 0 else f"{_days(days)} ago"
         level = Level.ALERT if event.kind == "sim_swap" else Level.INFO
         out.append(
             Insight(level, event.kind, f"{label} {when} — {event.summary}", "interaction", event.id)
@@ -165,7 +165,7 @@ def insights(
                     Level.OPPORTUNITY,
                     "commitment_ending",
                     f"Commitment on {sub.msisdn} ({sub.plan_name}) ends {end:%d.%m.%Y}, "
-                    f"in {left} days: upgrade chance",
+                    f"in {_days(left)}: upgrade chance",
                     "subscription",
                     sub.id,
                 )
@@ -193,10 +193,14 @@ def insights(
     if birth_date is not None:
         days = days_to_birthday(birth_date, today)
         if days <= BIRTHDAY_DAYS:
-            text = "Birthday today" if days == 0 else f"Birthday in {days} days"
+            text = "Birthday today" if days == 0 else f"Birthday in {_days(days)}"
             out.append(Insight(Level.OPPORTUNITY, "birthday", text, "customer", customer_id))
     out.sort(key=lambda i: -i.level)
     return out
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
 
 
 def days_to_birthday(born: date, today: date) -> int:

@@ -7,10 +7,12 @@ them to one key, so a prefix search on skeletons finds every spelling:
 1. :func:`latin` transliterates Cyrillic (Russian, Ukrainian, Belarusian letters) to Latin
    and drops diacritics: "Ševčenko" → "sevcenko", "Щукин" → "shchukin".
 2. Letter groups that different transliteration schemes write differently become one
-   symbol: sch/shch/sh/š → "S", tsch/tch/ch/č → "C", zh/ž → "Z", kh/h → "h", ts/tz/c → "c"
-   (a "c" before a consonant or word end is taken as "k"), x → "ks", w → "v", ph → "f",
-   q/ck/k → "k", j/y between vowels or at word start → "i".
-3. "z" and "s" are one letter (Kuznetsova/Kusnezowa); a leading glide before a vowel is
+   symbol: sch/shch/sh/š → "S", tsch/tch/ch/č → "C", zh/ž → "Z", kh/h → "h", x → "ks",
+   w → "v", ph → "f", q/ck/k → "k" (a "c" before a, o, u, a consonant or the word's end),
+   j/y between vowels or at word start → "i".
+3. The sibilants s, z, ts/tz and a soft c (before e, i, y) are one letter "s": schemes
+   write Cyrillic з and ц as z/s and ts/z/c (Kuznetsova/Kusnezowa/Кузнецова,
+   Zaitsev/Saizew/Зайцев); a leading glide before a vowel is
    dropped (Yekaterina/Ekaterina, Yulia/Julija/Iuliia); a leading vowel becomes "a"; later
    vowels are dropped (transliterations disagree most on vowels), and doubled letters
    collapse (Anna/Ana).
@@ -47,8 +49,8 @@ _GROUPS = (
     ("ch", "C"),
     ("zh", "Z"),
     ("kh", "h"),
-    ("ts", "c"),
-    ("tz", "c"),
+    ("ts", "s"),
+    ("tz", "s"),
     ("ph", "f"),
     ("ck", "k"),
     ("x", "ks"),
@@ -58,9 +60,13 @@ _GROUPS = (
 
 
 def latin(text: str) -> str:
-    """Lower-case Latin letters for ``text``: Cyrillic transliterated, diacritics dropped."""
+    """Lower-case Latin letters for ``text``: Cyrillic transliterated, diacritics dropped.
+
+    Text is NFKC-normalised first, so composed and decomposed letters ("š" and "s" +
+    combining caron) and compatibility characters ("№", "𝐀") read the same.
+    """
     out: list[str] = []
-    for char in text.casefold():
+    for char in unicodedata.normalize("NFKC", text).casefold():
         if char in _CYRILLIC:
             out.append(_CYRILLIC[char])
         elif char in _CARON:
@@ -87,19 +93,19 @@ def _word_skeleton(word: str) -> str:
     while i < len(letters):
         for group, symbol in _GROUPS:
             if letters.startswith(group, i):
-                symbols.append(symbol)
+                symbols.extend(symbol)  # "x" → "k", "s": both take part in collapsing
                 i += len(group)
                 break
         else:
             char = letters[i]
             following = letters[i + 1] if i + 1 < len(letters) else ""
             if char == "c":
-                # "c" before e/i/y sounds "ts" (Cyrillic ц); elsewhere it is "k".
-                symbols.append("c" if following in ("e", "i", "y") else "k")
+                # "c" before e/i/y sounds "ts" (Cyrillic ц, a sibilant); elsewhere "k".
+                symbols.append("s" if following in ("e", "i", "y") else "k")
             elif char == "j" or (char == "y" and (i == 0 or following in _VOWELS)):
                 symbols.append("i")
             elif char == "z":
-                symbols.append("s")  # Kuznetsova/Kusnezowa, Zaitsev/Saizew
+                symbols.append("s")  # Kuznetsova/Kusnezowa, Zaitsev/Saizew: see rule 3
             else:
                 symbols.append(char)
             i += 1
@@ -139,6 +145,8 @@ def within_edits(a: str, b: str, limit: int) -> bool:
 def is_plausible_name(text: str) -> bool:
     """Letters (any script), spaces, hyphens, apostrophes and dots only."""
     allowed = {" ", "-", "'", "’", "."}
+    # Combining marks, spacing (Mc: Devanagari, Tamil vowel signs) or not (Mn), are letters'
+    # parts in many scripts.
     return any(ch.isalpha() for ch in text) and all(
-        ch.isalpha() or ch in allowed or unicodedata.category(ch) == "Mn" for ch in text
+        ch.isalpha() or ch in allowed or unicodedata.category(ch) in ("Mn", "Mc") for ch in text
     )

@@ -21,6 +21,7 @@ ordered by customer number (identifiers) or by name. Nothing here writes.
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -119,8 +120,14 @@ class CustomerSearch:
         words = [w for w in _WORD.findall(search_key(typed)) if w.isalpha()][:MAX_WORDS]
         initials = [w for w in words if len(w) < 2]
         words = [w for w in words if len(w) >= 2]
+        # Skeletons read the words as typed: "č" is "ch", which search_key would make "c".
+        typed_words = [
+            w
+            for w in _WORD.findall(unicodedata.normalize("NFC", typed).casefold())
+            if w.isalpha() and len(w) >= 2
+        ][:MAX_WORDS]
         if words:
-            self._names(conn, words, take, limit=limit, found=found)
+            self._names(conn, words, typed_words, take, limit=limit, found=found)
         hits = self._load(conn, found)
         if initials:
             hits = [h for h in hits if h.rank <= 1 or _has_initials(h, initials)]
@@ -159,6 +166,7 @@ class CustomerSearch:
         self,
         conn: Connection,
         words: list[str],
+        typed_words: list[str],
         take: Take,
         *,
         limit: int,
@@ -170,10 +178,12 @@ class CustomerSearch:
 
         take("names : (" + " AND ".join(alternatives(w, "") for w in words) + ")", 2, "name")
         take("names : (" + " AND ".join(alternatives(w, "*") for w in words) + ")", 3, "name")
-        skeletons = [skeleton(w) for w in words]
+        skeletons = [skeleton(w) for w in typed_words]
         # A skeleton much shorter than its word ("zzzzzz" → "s") would match half the city,
         # and a two-letter one ("Popow" → "pv") only stands for itself, not as a prefix.
-        if all(len(s) >= max(2, len(w) // 3) for s, w in zip(skeletons, words, strict=True)):
+        if skeletons and all(
+            len(s) >= max(2, len(w) // 3) for s, w in zip(skeletons, typed_words, strict=True)
+        ):
             take(
                 "skeletons : ("
                 + " AND ".join(_quote(s) + ("*" if len(s) >= 3 else "") for s in skeletons)
