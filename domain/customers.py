@@ -177,7 +177,7 @@ def validate_company_name(value: str) -> str:
 
 
 _LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-_LABEL = re.compile(r"(?!-)[^\W_](?:[\w-]{0,61}[^\W_])?")
+_LABEL = re.compile(r"(?!-)[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?")
 
 
 def validate_email(value: str, *, field: str = "email") -> str:

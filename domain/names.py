@@ -5,7 +5,7 @@ person; "Schewtschenko", "Shevchenko" and "Ševčenko" too. :func:`skeleton` map
 them to one key, so a prefix search on skeletons finds every spelling:
 
 1. :func:`latin` transliterates Cyrillic (Russian, Ukrainian, Belarusian letters) to Latin
-   and drops diacritics: "Ševčenko" → "sevcenko", "Щукин" → "shchukin".
+   and drops diacritics: "Ševčenko" → "shevchenko", "Щукин" → "shchukin".
 2. Letter groups that different transliteration schemes write differently become one
    symbol: sch/shch/sh/š → "S", tsch/tch/ch/č → "C", zh/ž → "Z", kh/h → "h", x → "ks",
    w → "v", ph → "f", q/ck/k → "k" (a "c" before a, o, u, a consonant or the word's end),

@@ -284,3 +284,9 @@ def test_birthday_window_is_seven_days() -> None:
     assert birthday(date(2000, 6, 15)) == ["Birthday today"]
     assert birthday(date(2000, 6, 22)) == ["Birthday in 7 days"]
     assert birthday(date(2000, 6, 23)) == []
+
+
+def test_an_underscore_is_not_allowed_in_a_domain() -> None:
+    with pytest.raises(ValidationError, match="domain"):
+        validate_email("a@ex_ample.org")
+    assert validate_email("a@ex-ample.org") == "a@ex-ample.org"
