@@ -16,7 +16,6 @@ import contextlib
 import os
 import sys
 import time
-import tty
 
 # ICAO 9303 specimens: part 5 (TD1 identity card) and part 4 (TD3 passport).
 SPECIMEN_TD1 = (
@@ -29,6 +28,8 @@ SPECIMEN_TD3 = (
 
 class MrzReaderSimulator:
     def __init__(self) -> None:
+        import tty  # POSIX only: imported here so the module loads everywhere
+
         self._master, self._slave = os.openpty()
         tty.setraw(self._slave)
         self.port = os.ttyname(self._slave)
