@@ -27,6 +27,7 @@ from app.services.receipts import ReceiptService, StoreInfo
 from app.services.reports import ReportService
 from app.services.sales import SaleService
 from app.services.sim_swaps import SimSwapService
+from app.services.stock import StockService
 from app.settings import Settings
 from domain.users import LockoutPolicy
 
@@ -47,6 +48,7 @@ class Services:
     onboarding: OnboardingService
     numbers: NumberService
     sim_swaps: SimSwapService
+    stock: StockService
     sales: SaleService
     receipts: ReceiptService
     reports: ReportService
@@ -131,6 +133,13 @@ def build(
         ),
         sales=sales,
         sim_swaps=SimSwapService(uow, catalog=catalog, sales=sales, store_id=store.store_id),
+        stock=StockService(
+            uow,
+            catalog=catalog,
+            store_id=store.store_id,
+            terminal_id=store.terminal_id,
+            low_stock_level=settings.stock.low_stock_level,
+        ),
         receipts=ReceiptService(uow, store=store, columns=devices.printer_columns),
         reports=ReportService(uow, currency=store.currency),
         devices=devices,

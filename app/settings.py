@@ -174,6 +174,34 @@ class MoneySettings:
     )  # fmt: skip
 
 
+def _amount(value: Decimal) -> str | None:
+    if not Decimal(0) <= value <= Decimal(1_000_000) or value % Decimal("0.01"):
+        return "must be an amount between 0 and 1000000 with at most 2 decimals"
+    return None
+
+
+@dataclass(frozen=True)
+class StockSettings:
+    low_stock_level: int = setting(
+        3, "Warn when this many or fewer of an item are in stock", validator=between(0, 10_000)
+    )
+
+
+@dataclass(frozen=True)
+class ReturnSettings:
+    window_days: int = setting(
+        14, "Days after the sale within which goods can be returned", validator=between(0, 365)
+    )
+    opened_devices: bool = setting(
+        True, "Take back devices whose box was opened (restocked as returned, to inspect)"
+    )
+    approval_above: Decimal = setting(
+        Decimal("200.00"),
+        "Refunds above this amount need a manager's approval or go to the second line",
+        validator=_amount,
+    )
+
+
 @dataclass(frozen=True)
 class DemoSettings:
     enabled: bool = setting(False, "Create and use the demo store")
@@ -199,6 +227,8 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     money: MoneySettings = field(default_factory=MoneySettings)
+    stock: StockSettings = field(default_factory=StockSettings)
+    returns: ReturnSettings = field(default_factory=ReturnSettings)
     demo: DemoSettings = field(default_factory=DemoSettings)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 

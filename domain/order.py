@@ -1,6 +1,8 @@
 """Orders: basket lines, totals, and the order lifecycle as an explicit state machine.
 
-States: draft → submitted → paid → completed, plus cancelled and failed. Every transition
+States: draft → submitted → (awaiting payment →) paid → completed, plus cancelled and
+failed. An order waits for payment while approved tenders cover only part of its total
+(a card approved for part, the rest still to come); what is approved stays with it. Every transition
 has a ``can_*`` guard and records who made it and when; a transition that is not allowed
 raises :class:`~domain.errors.RuleViolation` with a sentence a consultant can read.
 """
@@ -21,6 +23,7 @@ from domain.money import Money, sum_money
 class OrderStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    AWAITING_PAYMENT = "awaiting_payment"
     PAID = "paid"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
@@ -31,7 +34,17 @@ class OrderStatus(enum.StrEnum):
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.DRAFT: frozenset({OrderStatus.SUBMITTED, OrderStatus.CANCELLED}),
     OrderStatus.SUBMITTED: frozenset(
-        {OrderStatus.PAID, OrderStatus.CANCELLED, OrderStatus.FAILED, OrderStatus.DRAFT}
+        {
+            OrderStatus.AWAITING_PAYMENT,
+            OrderStatus.PAID,
+            OrderStatus.CANCELLED,
+            OrderStatus.FAILED,
+            OrderStatus.DRAFT,
+        }
+    ),
+    # Cancelling once something is approved means refunding it first (payments).
+    OrderStatus.AWAITING_PAYMENT: frozenset(
+        {OrderStatus.PAID, OrderStatus.CANCELLED, OrderStatus.FAILED}
     ),
     OrderStatus.PAID: frozenset({OrderStatus.COMPLETED, OrderStatus.FAILED}),
     OrderStatus.COMPLETED: frozenset(),
@@ -155,11 +168,26 @@ class Order:
     def reopen(self, *, user_id: uuid.UUID, at: datetime) -> None:
         self._go(OrderStatus.DRAFT, user_id, at)
 
+    def can_await_payment(self, paid: Money) -> bool:
+        return self.status is OrderStatus.SUBMITTED and 0 < paid.amount < self.total.amount
+
+    def await_payment(self, paid: Money, *, user_id: uuid.UUID, at: datetime) -> None:
+        """Part of the total is approved; the order waits for the rest."""
+        if self.status is OrderStatus.SUBMITTED and not 0 < paid.amount < self.total.amount:
+            raise RuleViolation(
+                "An order waits for payment only while part of its total is approved."
+            )
+        self._go(OrderStatus.AWAITING_PAYMENT, user_id, at)
+
     def can_mark_paid(self, paid: Money) -> bool:
-        return self.status is OrderStatus.SUBMITTED and paid.amount >= self.total.amount
+        return (
+            self.status in (OrderStatus.SUBMITTED, OrderStatus.AWAITING_PAYMENT)
+            and paid.amount >= self.total.amount
+        )
 
     def mark_paid(self, paid: Money, *, user_id: uuid.UUID, at: datetime) -> None:
-        if self.status is OrderStatus.SUBMITTED and paid.amount < self.total.amount:
+        waiting = (OrderStatus.SUBMITTED, OrderStatus.AWAITING_PAYMENT)
+        if self.status in waiting and paid.amount < self.total.amount:
             raise RuleViolation(f"{(self.total - paid).format()} is still due.")
         self._go(OrderStatus.PAID, user_id, at)
 

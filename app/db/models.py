@@ -239,6 +239,9 @@ class OrderLine(SyncRow, Base):
     serial: Mapped[str | None] = mapped_column(String(20))
     # A plan line's number (reserved while in the basket), or the number a fee is for.
     msisdn: Mapped[str | None] = mapped_column(String(16))
+    # A plan line that brings the customer's number from another operator: donor, number,
+    # porting code, requested date (see app.services.port_in).
+    port_in: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # What the consultant chose, read by the pricing engine on every change:
     commitment: Mapped[int] = mapped_column(Integer, default=0)
     instalments: Mapped[int] = mapped_column(Integer, default=0)
@@ -317,6 +320,16 @@ from app.db.customer_records import (  # noqa: E402, I001 - they refer to the ta
     IdentityDocument as IdentityDocument,
     PostalAddress as PostalAddress,
     SimSwap as SimSwap,
+)
+from app.db.sale_records import (  # noqa: E402 - they refer to the tables above
+    Handoff as Handoff,
+    PortInRequest as PortInRequest,
+    ReturnLine as ReturnLine,
+    ReturnRecord as ReturnRecord,
+    StockLevel as StockLevel,
+    StockMove as StockMove,
+    StockTransfer as StockTransfer,
+    SubscriptionChange as SubscriptionChange,
 )
 
 

@@ -25,6 +25,7 @@ from app.demo import data
 from app.services import customer_index
 from app.services.auth import hash_pin
 from app.services.catalog import CatalogService
+from domain.catalog import OfferingKind
 from domain.identifiers import luhn_check_digit
 from domain.ids import new_id
 from domain.numbers import tier_of
@@ -58,6 +59,9 @@ def demo_imei(tac: str, n: int) -> str:
 def demo_numbers(count: int = 300) -> list[str]:
     """The demo store's number block: +49 1520 3000000 onwards (a few are golden)."""
     return [f"+4915203{n:06d}" for n in range(count)]
+
+
+ACCESSORY_STOCK = 25
 
 
 def seed_reference(
@@ -94,6 +98,11 @@ def seed_reference(
                 )
         for msisdn in demo_numbers():
             session.add(m.PhoneNumber(msisdn=msisdn, tier=tier_of(msisdn).value))
+        for entry in doc.offerings:
+            if entry.kind is OfferingKind.ACCESSORY:
+                session.add(
+                    m.StockLevel(offering_id=by_sku[entry.code].id, on_hand=ACCESSORY_STOCK)
+                )
         work.commit()
         return len(doc.offerings)
 

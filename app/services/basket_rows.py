@@ -8,9 +8,6 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from app.db import models as m
 from app.errors import NotFound
 from app.services.catalog import CatalogService
@@ -38,14 +35,6 @@ def serial_kind(line: m.OrderLine, catalog: CatalogService) -> str:
 
 def needs_serial(line: m.OrderLine, catalog: CatalogService) -> bool:
     return not line.serial and bool(serial_kind(line, catalog))
-
-
-def stock_unit(session: Session, serial: str) -> m.SimCard | m.DeviceUnit:
-    if len(serial) == 15:
-        unit = session.scalars(select(m.DeviceUnit).where(m.DeviceUnit.imei == serial)).first()
-        if unit is not None:
-            return unit
-    return session.scalars(select(m.SimCard).where(m.SimCard.iccid == serial)).one()
 
 
 def write_prices(row: m.Order, priced: PricedBasket) -> None:

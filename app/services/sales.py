@@ -32,7 +32,6 @@ from app.services.basket_rows import (
     needs_serial,
     problem_line,
     serial_kind,
-    stock_unit,
     to_domain,
     write_prices,
 )
@@ -48,6 +47,7 @@ from app.services.catalog import CatalogService
 from app.services.customers import display_name
 from app.services.new_lines import check_new_lines, create_subscriptions, record_topups
 from app.services.sale_numbers import SaleNumbers
+from app.services.stock_moves import check_quantity, record_sale, unit_by_serial
 from domain.catalog import COMMITMENT_TERMS, Offering, OfferingKind
 from domain.errors import RuleViolation, ValidationError
 from domain.identifiers import parse_iccid, parse_imei
@@ -420,9 +420,7 @@ class SaleService(SaleNumbers):
                     user_id=user.id,
                 )
             )
-            for line in row.lines:
-                if line.serial:
-                    stock_unit(session, line.serial).status = "sold"
+            record_sale(session, row, store_id=self._store_id, user_id=user.id)
             row.receipt_number = next_number(
                 session, kind="RCP", store_id=self._store_id, terminal_id=self._terminal_id
             )
@@ -562,6 +560,10 @@ class SaleService(SaleNumbers):
         ids = self._catalog.snapshot().ids
         kind = offering.kind
         if offering.kind is OfferingKind.ACCESSORY and not serial:
+            in_basket = sum(x.quantity for x in row.lines if x.sku == offering.code)
+            check_quantity(
+                session, ids[offering.code], offering.name, in_basket + 1, self._store_id
+            )
             for existing in row.lines:
                 if existing.sku == offering.code and existing.manual_discount is None:
                     existing.quantity += 1
@@ -618,7 +620,7 @@ class SaleService(SaleNumbers):
         self._append(session, row, offering, self._plan_commitment(row), serial=imei)
 
     def _release(self, session: Session, serial: str) -> None:
-        unit = stock_unit(session, serial)
+        unit = unit_by_serial(session, serial)
         if unit.status == "reserved":
             unit.status = "in_stock"
 

@@ -403,7 +403,7 @@ def test_parse_cli_overrides_errors(item: str, message: str) -> None:
 
 
 def test_registry_matches_the_sections() -> None:
-    assert len(REGISTRY) == 32
+    assert len(REGISTRY) == 36
     for key, decl in REGISTRY.items():
         assert decl.key == key and decl.help
         assert decl.env_name == "STOREDESK_" + key.replace(".", "_").upper()
@@ -413,6 +413,9 @@ def test_registry_matches_the_sections() -> None:
     assert REGISTRY["customers.phone_region"].default == "DE"
     assert REGISTRY["customers.store_document_images"].default is False
     assert REGISTRY["id_reader.kind"].choices == ("none", "serial")
+    assert REGISTRY["returns.approval_above"].type is Decimal
+    assert REGISTRY["returns.window_days"].default == 14
+    assert REGISTRY["stock.low_stock_level"].default == 3
 
 
 @pytest.mark.parametrize("key", sorted(REGISTRY))

@@ -60,6 +60,41 @@ def test_underpayment_is_refused_with_the_amount_due() -> None:
         order.mark_paid(Money.of("9.99"), user_id=USER, at=NOW)
 
 
+def test_a_partly_paid_order_waits_for_the_rest() -> None:
+    order = Order(number="ORD-1", currency="EUR")
+    order.add_line(line("50.00"))
+    order.submit(user_id=USER, at=NOW)
+    assert not order.can_await_payment(Money.of("0"))
+    assert not order.can_await_payment(Money.of("50.00"))
+    assert order.can_await_payment(Money.of("20.00"))
+    with pytest.raises(RuleViolation, match="part of its total"):
+        order.await_payment(Money.of("50.00"), user_id=USER, at=NOW)
+    order.await_payment(Money.of("20.00"), user_id=USER, at=NOW)
+    assert order.status is OrderStatus.AWAITING_PAYMENT
+    assert not order.can_edit()
+    assert not order.can_mark_paid(Money.of("49.99"))
+    with pytest.raises(RuleViolation, match=r"30\.00 EUR is still due"):
+        order.mark_paid(Money.of("20.00"), user_id=USER, at=NOW)
+    order.mark_paid(Money.of("50.00"), user_id=USER, at=NOW)
+    order.complete(user_id=USER, at=NOW)
+    assert [t.status for t in order.history] == [
+        OrderStatus.SUBMITTED,
+        OrderStatus.AWAITING_PAYMENT,
+        OrderStatus.PAID,
+        OrderStatus.COMPLETED,
+    ]
+
+
+def test_every_state_is_reachable_from_draft() -> None:
+    seen, todo = {OrderStatus.DRAFT}, [OrderStatus.DRAFT]
+    while todo:
+        for nxt in TRANSITIONS[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    assert seen == set(OrderStatus)
+
+
 @pytest.mark.parametrize(
     "final", [OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.FAILED]
 )
