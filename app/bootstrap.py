@@ -23,6 +23,7 @@ from app.services.customers import CustomerService
 from app.services.demo import DemoService
 from app.services.numbers import NumberService
 from app.services.onboarding import OnboardingService
+from app.services.plan_changes import PlanChangeService
 from app.services.receipts import ReceiptService, StoreInfo
 from app.services.reports import ReportService
 from app.services.sales import SaleService
@@ -49,6 +50,7 @@ class Services:
     numbers: NumberService
     sim_swaps: SimSwapService
     stock: StockService
+    plan_changes: PlanChangeService
     sales: SaleService
     receipts: ReceiptService
     reports: ReportService
@@ -140,6 +142,7 @@ def build(
             terminal_id=store.terminal_id,
             low_stock_level=settings.stock.low_stock_level,
         ),
+        plan_changes=PlanChangeService(uow, catalog=catalog, store_id=store.store_id),
         receipts=ReceiptService(uow, store=store, columns=devices.printer_columns),
         reports=ReportService(uow, currency=store.currency),
         devices=devices,

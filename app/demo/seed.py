@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, update
 
 import resources
 from app.catalog_format import parse_catalog
@@ -250,6 +250,16 @@ def seed_customers(
         done += size
         if progress:
             progress(done, count)
+    with engine.begin() as conn:  # the demo lines' plans, by name, as the catalog has them
+        conn.execute(
+            update(m.Subscription)
+            .where(m.Subscription.plan_offering_id.is_(None))
+            .values(
+                plan_offering_id=select(m.Offering.id)
+                .where(m.Offering.name == m.Subscription.plan_name)
+                .scalar_subquery()
+            )
+        )
     return start - 1 + count
 
 

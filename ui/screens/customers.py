@@ -36,7 +36,7 @@ from ui.screens.customer360 import Customer360
 if TYPE_CHECKING:
     from app.bootstrap import Services
     from app.services.auth import UserInfo
-    from app.services.customer_profile import EventView, Profile
+    from app.services.customer_profile import EventView, Profile, SubscriptionView
     from app.services.customers import CustomerSummary
     from app.services.sim_swaps import SwapResult
 
@@ -104,7 +104,16 @@ class CustomersScreen(QWidget):
         self.swap_button.clicked.connect(self.sim_swap)
         shortcut("Ctrl+W", self, self.sim_swap)
         self.swap_dialog: object | None = None
-        for button in (self.sell_button, self.edit_button, self.note_button, self.swap_button):
+        self.plan_button = QPushButton("&Plan / add-ons… (Ctrl+P)")
+        self.plan_button.setObjectName("plan_change_button")
+        self.plan_button.clicked.connect(self.change_plan)
+        shortcut("Ctrl+P", self, self.change_plan)
+        self.plan_dialog: object | None = None
+        self._action_buttons = (
+            self.sell_button, self.edit_button, self.note_button, self.swap_button,
+            self.plan_button,
+        )  # fmt: skip
+        for button in self._action_buttons:
             button.setEnabled(False)
         self.sell_button.clicked.connect(self._sell)
         self.edit_button.clicked.connect(self.edit_contact)
@@ -128,6 +137,7 @@ class CustomersScreen(QWidget):
         buttons.addWidget(self.note_button)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.swap_button)
+        buttons.addWidget(self.plan_button)
         buttons.addStretch(1)
         buttons.addWidget(self.sell_button)
         right_layout.addLayout(buttons)
@@ -222,7 +232,9 @@ class CustomersScreen(QWidget):
         self.view.show_profile(profile)
         for button in (self.sell_button, self.edit_button, self.note_button):
             button.setEnabled(True)
-        self.swap_button.setEnabled(any(sub.status == "active" for sub in profile.subscriptions))
+        has_line = any(sub.status == "active" for sub in profile.subscriptions)
+        self.swap_button.setEnabled(has_line)
+        self.plan_button.setEnabled(has_line)
         self.sell_button.setFocus()
 
     def _load_timeline(self, kinds: tuple[str, ...], before: object) -> None:
@@ -281,11 +293,11 @@ class CustomersScreen(QWidget):
         dialog.open()
         self.edit_dialog = dialog
 
-    def sim_swap(self) -> None:
-        """SIM swap for the selected line (or the only active one)."""
-        profile, user = self._profile, self._user
-        if profile is None or user is None:
-            return
+    def _chosen_line(self, ask: str) -> SubscriptionView | None:
+        """The selected active line, or the only active one; else ``ask`` for a selection."""
+        profile = self._profile
+        if profile is None or self._user is None:
+            return None
         active = [s for s in profile.subscriptions if s.status == "active"]
         rows = self.view.subscriptions.selectionModel().selectedRows()
         chosen = profile.subscriptions[rows[0].row()] if rows else None
@@ -294,7 +306,28 @@ class CustomersScreen(QWidget):
         if chosen is None:
             self.view.tabs.setCurrentIndex(0)
             self.view.subscriptions.setFocus()
-            self.status.setText("Select the line whose SIM is swapped.")
+            self.status.setText(ask)
+        return chosen
+
+    def change_plan(self) -> None:
+        """Plan change or add-ons for the selected line (or the only active one)."""
+        chosen, user = self._chosen_line("Select the line to change."), self._user
+        if chosen is None or user is None:
+            return
+        from ui.screens.plan_change import PlanChangeDialog
+
+        dialog = PlanChangeDialog(
+            self._services, self._runner, subscription_id=chosen.id, user=user, parent=self
+        )
+        dialog.changed.connect(lambda _result: self.reload())
+        dialog.open()
+        self.plan_dialog = dialog
+
+    def sim_swap(self) -> None:
+        """SIM swap for the selected line (or the only active one)."""
+        profile, user = self._profile, self._user
+        chosen = self._chosen_line("Select the line whose SIM is swapped.")
+        if profile is None or chosen is None or user is None:
             return
         from ui.screens.sim_swap import SimSwapDialog
 
