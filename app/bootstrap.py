@@ -21,6 +21,7 @@ from app.services.auth import AuthService
 from app.services.catalog import CatalogService
 from app.services.customers import CustomerService
 from app.services.demo import DemoService
+from app.services.handoffs import HandoffCases, HandoffService
 from app.services.numbers import NumberService
 from app.services.onboarding import OnboardingService
 from app.services.plan_changes import PlanChangeService
@@ -46,6 +47,7 @@ class Services:
     auth: AuthService
     catalog: CatalogService
     customers: CustomerService
+    handoffs: HandoffService
     onboarding: OnboardingService
     numbers: NumberService
     sim_swaps: SimSwapService
@@ -124,7 +126,10 @@ def build(
         store=store,
         auth=AuthService(uow, policy=policy),
         catalog=catalog,
-        customers=CustomerService(uow, region=settings.customers.phone_region),
+        customers=CustomerService(
+            uow, region=settings.customers.phone_region, cases=HandoffCases()
+        ),
+        handoffs=HandoffService(uow),
         numbers=NumberService(uow),
         onboarding=OnboardingService(
             uow,

@@ -41,6 +41,7 @@ class UnitStatus(enum.StrEnum):
     DAMAGED = "damaged"
     LOST = "lost"
     TRANSFERRED = "transferred"  # sent to another store
+    RETIRED = "retired"  # a SIM replaced by a SIM swap
 
 
 class AdjustmentReason(enum.StrEnum):

@@ -40,6 +40,7 @@ class BasketLineView:
     discounts: tuple[DiscountView, ...] = ()
     needs_serial: str = ""  # "imei"/"iccid" still to be scanned
     msisdn: str = ""  # a plan line's chosen number, or the number a fee line is for
+    port_in: str = ""  # "+49… from Vodafone on 2026-12-01" when the line ports a number in
 
 
 @dataclass(frozen=True)

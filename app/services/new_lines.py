@@ -6,8 +6,10 @@ together or not at all.
 
 Pairing: plans and SIM cards pair up in basket order (the first plan gets the first SIM);
 add-ons belong to the plan above them. A plan line without a chosen number gets the
-store's next free standard number. The subscription starts with activation ``requested``:
-the network confirms it later (there is no provisioning link in the store app).
+store's next free standard number; a plan line that ports a number in starts on that
+number (activation ``awaiting_port_in``) or on a temporary one (:mod:`app.services.port_in`).
+The subscription starts with activation ``requested``: the network confirms it later
+(there is no provisioning link in the store app).
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from app.db import models as m
 from app.db.counters import next_number
-from app.services import numbers
 from app.services.auth import UserInfo
+from app.services.port_in import line_number, record_port_in
 from domain.calendar import add_months
 from domain.catalog import Offering, OfferingKind
 from domain.errors import RuleViolation
@@ -85,10 +87,7 @@ def create_subscriptions(
         session.flush()
     made: list[m.Subscription] = []
     for plan_line, sim_line in zip(plans, sims, strict=False):
-        msisdn = plan_line.msisdn or numbers.next_free(session, now)
-        if msisdn is None:
-            raise RuleViolation("No free number is left in this store; ask for a new block.")
-        numbers.assign(session, msisdn, row.id, now)
+        msisdn, activation = line_number(session, plan_line, row, now)
         plan_line.msisdn = msisdn
         start = ordered.index(plan_line)
         addons: list[str] = []
@@ -106,7 +105,7 @@ def create_subscriptions(
             plan_name=plan_line.description,
             iccid=sim_line.serial,
             status="active",
-            activation_status="requested",
+            activation_status=activation,
             billing_account_id=account.id,
             payment_type="postpaid" if plan.is_postpaid_plan else "prepaid",
             addons=addons,
@@ -116,18 +115,20 @@ def create_subscriptions(
         )
         session.add(sub)
         session.flush()
+        waiting = "awaits the port-in" if activation == "awaiting_port_in" else "requested"
         session.add(
             m.Interaction(
                 customer_id=row.customer_id,
                 kind="new_line",
                 summary=f"New line {msisdn} on {plan_line.description}, SIM {sim_line.serial}"
-                "; activation requested",
+                f"; activation {waiting}",
                 occurred_at=now,
                 user_id=user.id,
                 ref_kind="subscription",
                 ref_id=sub.id,
             )
         )
+        record_port_in(session, plan_line, row, sub, user_id=user.id, now=now)
         made.append(sub)
     return made
 

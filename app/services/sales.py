@@ -46,6 +46,7 @@ from app.services.basket_views import (
 from app.services.catalog import CatalogService
 from app.services.customers import display_name
 from app.services.new_lines import check_new_lines, create_subscriptions, record_topups
+from app.services.port_in import SalePortIn, describe_port_in
 from app.services.sale_numbers import SaleNumbers
 from app.services.stock_moves import check_quantity, record_sale, unit_by_serial
 from domain.catalog import COMMITMENT_TERMS, Offering, OfferingKind
@@ -75,7 +76,7 @@ __all__ = [
 ]
 
 
-class SaleService(SaleNumbers):
+class SaleService(SaleNumbers, SalePortIn):
     def __init__(
         self,
         uow: Callable[..., UnitOfWork],
@@ -663,6 +664,7 @@ class SaleService(SaleNumbers):
                     total=line.total(currency),
                     serial=line.serial or "",
                     msisdn=line.msisdn or "",
+                    port_in=describe_port_in(line.port_in),
                     monthly_fee=money(p.monthly) if p and p.list_monthly else None,
                     commitment=line.commitment,
                     instalments=p.instalments if p else 0,

@@ -27,6 +27,7 @@ from app.services import customer_index
 from app.services.auth import UserInfo
 from app.services.catalog import CatalogService
 from app.services.sales import SaleService
+from app.services.stock_moves import move_unit
 from domain.catalog import Lifecycle, OfferingKind
 from domain.customers import DOCUMENT_LABELS, DocumentType, mask_identifier
 from domain.errors import RuleViolation, ValidationError
@@ -118,8 +119,14 @@ class SimSwapService:
                     select(m.SimCard).where(m.SimCard.iccid == old_iccid)
                 ).one_or_none()
                 if old is not None:
-                    old.status = "retired"
-            sim.status = "activated"
+                    move_unit(
+                        session, old, status="retired", kind="sim_swap", user_id=user.id,
+                        reason=f"replaced on {sub.msisdn}: {why}", reference=iccid,
+                    )  # fmt: skip
+            move_unit(
+                session, sim, status="activated", kind="sim_swap", quantity=-1,
+                user_id=user.id, reason=f"new SIM for {sub.msisdn}", reference=old_iccid,
+            )  # fmt: skip
             sub.iccid = iccid
             record = m.SimSwap(
                 subscription_id=sub.id,

@@ -82,7 +82,7 @@ def test_profile_sections_and_insights_link_to_their_records(store: Services) ->
     assert profile.subscriptions[0].addons == ("Roaming World 5 GB",)
     assert profile.orders[0].number == "ORD-TEST-1"
     assert profile.payments[0].status == "declined"
-    assert profile.cases == () and not profile.cases_available
+    assert profile.cases == ()
     by_kind = {i.kind: i for i in profile.insights}
     assert by_kind["sim_swap"].level is Level.ALERT
     assert by_kind["sim_swap"].source_id == ids["swap"]

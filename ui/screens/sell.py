@@ -98,6 +98,7 @@ class SellScreen(QWidget):
         self.number_button.setObjectName("line_number")
         self.number_button.clicked.connect(self.choose_number)
         self.number_dialog: object | None = None
+        self.port_dialog: object | None = None
         self.esim_confirmed = QCheckBox("Customer's phone takes eSIM")
         self.esim_confirmed.setObjectName("esim_confirmed")
         self.esim_confirmed.clicked.connect(self._esim_toggled)
@@ -129,6 +130,7 @@ class SellScreen(QWidget):
         shortcut(Qt.Key.Key_F9, self, self.pay_cash)
         shortcut(Qt.Key.Key_F3, self, self.focus_code)
         shortcut("Ctrl+M", self, self.choose_number)
+        shortcut("Ctrl+I", self, self.port_in)
         shortcut(Qt.Key.Key_Delete, self.lines, self.remove_selected)
 
         left = QVBoxLayout()
@@ -386,8 +388,11 @@ class SellScreen(QWidget):
             serial = line.serial or (
                 f"scan {line.needs_serial.upper()}" if line.needs_serial else ""
             )
-            if line.kind == "plan":
-                serial = line.msisdn or "number: next free (Ctrl+M)"
+            if line.kind == "plan" and line.port_in:
+                temp = f"{line.msisdn}, then " if line.msisdn else ""
+                serial = f"{temp}port-in {line.port_in}"
+            elif line.kind == "plan":
+                serial = line.msisdn or "number: next free (Ctrl+M) or port in (Ctrl+I)"
             elif line.kind == "topup":
                 serial = line.msisdn or "number to top up: Ctrl+M"
             name = (
@@ -450,6 +455,7 @@ class SellScreen(QWidget):
 
     def select_line(self, line_index: int) -> None:
         if line_index in self._row_lines:
+            self.lines.clearSelection()
             self.lines.selectRow(self._row_lines.index(line_index))
 
     def _selection_changed(self) -> None:
@@ -524,6 +530,22 @@ class SellScreen(QWidget):
         self.number_dialog = dialog
         position = basket.lines.index(line)
         dialog.chosen.connect(lambda view: self._shown_with(view, position))
+        dialog.open()
+
+    def port_in(self) -> None:
+        from ui.screens.port_in import PortInDialog
+
+        basket, line, user = self._basket, self.selected_line(), self._require_user()
+        if basket is None or line is None or line.kind != "plan":
+            self.errors.show_message("code", "Select the plan line the customer's number comes to.")
+            return
+        dialog = PortInDialog(
+            self._services, self._runner, order_id=basket.order_id, line_id=line.id, user=user,
+            today=date.today(), parent=self,
+        )  # fmt: skip
+        self.port_dialog = dialog
+        position = basket.lines.index(line)
+        dialog.ported.connect(lambda view: self._shown_with(view, position))
         dialog.open()
 
     def add_plan_choice(self, plan: str, commitment: int, device: str, instalments: int) -> None:
