@@ -27,10 +27,12 @@ from app.services.onboarding import OnboardingService
 from app.services.plan_changes import PlanChangeService
 from app.services.receipts import ReceiptService, StoreInfo
 from app.services.reports import ReportService
+from app.services.returns import ReturnService
 from app.services.sales import SaleService
 from app.services.sim_swaps import SimSwapService
 from app.services.stock import StockService
 from app.settings import Settings
+from domain.returns import ReturnPolicy
 from domain.users import LockoutPolicy
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ class Services:
     sim_swaps: SimSwapService
     stock: StockService
     plan_changes: PlanChangeService
+    returns: ReturnService
     sales: SaleService
     receipts: ReceiptService
     reports: ReportService
@@ -148,6 +151,18 @@ def build(
             low_stock_level=settings.stock.low_stock_level,
         ),
         plan_changes=PlanChangeService(uow, catalog=catalog, store_id=store.store_id),
+        returns=ReturnService(
+            uow,
+            catalog=catalog,
+            policy=ReturnPolicy(
+                window_days=settings.returns.window_days,
+                opened_devices=settings.returns.opened_devices,
+                approval_above=settings.returns.approval_above,
+            ),
+            store_id=store.store_id,
+            terminal_id=store.terminal_id,
+            currency=store.currency,
+        ),
         receipts=ReceiptService(uow, store=store, columns=devices.printer_columns),
         reports=ReportService(uow, currency=store.currency),
         devices=devices,

@@ -57,10 +57,20 @@ class BasketView:
     problems: tuple[tuple[uuid.UUID | None, str], ...] = ()
     discount_total: Money | None = None
     esim_device_confirmed: bool = False
+    # Credit from an exchange's return (counted as paid); None when there is none.
+    credit: Money | None = None
 
     @property
     def messages(self) -> list[str]:
         return [message for _, message in self.problems]
+
+    @property
+    def due_now(self) -> Money:
+        """What the customer pays now: the total less any credit (never below zero)."""
+        if self.credit is None:
+            return self.total
+        left = self.total - self.credit
+        return left if left.amount > 0 else Money.zero(self.total.currency)
 
 
 @dataclass(frozen=True)

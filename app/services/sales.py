@@ -45,6 +45,7 @@ from app.services.basket_views import (
 )
 from app.services.catalog import CatalogService
 from app.services.customers import display_name
+from app.services.exchange_credit import exchange_credit, pay_with_credit, refund_unused_credit
 from app.services.new_lines import check_new_lines, create_subscriptions, record_topups
 from app.services.port_in import SalePortIn, describe_port_in
 from app.services.sale_numbers import SaleNumbers
@@ -375,6 +376,7 @@ class SaleService(SaleNumbers, SalePortIn):
                     self._release(session, line.serial)
                 if line.msisdn:
                     numbers.release(session, line.msisdn, row.id)
+            refund_unused_credit(session, row, user_id=user.id, now=now)
             self._record(session, row, order, user, now)
             uow.commit()
             return Changes(basket=True, stock=True)
@@ -402,25 +404,30 @@ class SaleService(SaleNumbers, SalePortIn):
             for line in row.lines:
                 if self._offering_by_code(line.sku).kind is OfferingKind.TOPUP and not line.msisdn:
                     raise RuleViolation(f"Type the prepaid number for {line.description} first.")
-            cash = settle_cash(order.total, given, rounding=self._cash_rounding)
+            credit = exchange_credit(session, row.id)
+            to_pay = Money.from_minor(max(order.total.minor - credit, 0), self._currency)
+            cash = settle_cash(to_pay, given, rounding=self._cash_rounding)
             now = self._clock()
             order.submit(user_id=user.id, at=now)
             # Cash rounding may make the amount taken differ from the total by a few
             # cents; the order counts as paid when the rounded amount is covered.
             order.mark_paid(order.total, user_id=user.id, at=now)
             order.complete(user_id=user.id, at=now)
-            session.add(
-                m.Payment(
-                    order_id=row.id,
-                    tender=TenderKind.CASH.value,
-                    status="approved",
-                    amount_minor=cash.due.minor,
-                    given_minor=cash.given.minor,
-                    change_minor=cash.change.minor,
-                    currency=self._currency,
-                    user_id=user.id,
+            if credit:
+                pay_with_credit(session, row, credit, order.total.minor, user_id=user.id)
+            if to_pay.minor or not credit:
+                session.add(
+                    m.Payment(
+                        order_id=row.id,
+                        tender=TenderKind.CASH.value,
+                        status="approved",
+                        amount_minor=cash.due.minor,
+                        given_minor=cash.given.minor,
+                        change_minor=cash.change.minor,
+                        currency=self._currency,
+                        user_id=user.id,
+                    )
                 )
-            )
             record_sale(session, row, store_id=self._store_id, user_id=user.id)
             row.receipt_number = next_number(
                 session, kind="RCP", store_id=self._store_id, terminal_id=self._terminal_id
@@ -678,6 +685,7 @@ class SaleService(SaleNumbers, SalePortIn):
             )
         problems = [(problem_line(pr), pr.message) for pr in priced.problems]
         customer = session.get(m.Customer, row.customer_id) if row.customer_id else None
+        credit = exchange_credit(session, row.id)
         return BasketView(
             order_id=row.id,
             number=row.number,
@@ -690,4 +698,5 @@ class SaleService(SaleNumbers, SalePortIn):
             problems=tuple(problems),
             discount_total=money(priced.total_discount),
             esim_device_confirmed=row.esim_device_confirmed,
+            credit=Money.from_minor(credit, currency) if credit else None,
         )
