@@ -123,6 +123,11 @@ class SellScreen(QWidget):
         self.recall_button.setObjectName("recall_basket")
         self.recall_button.clicked.connect(self.recall)
         self.recall_dialog: object | None = None
+        self.return_button = QPushButton("Re&turn / exchange… (Ctrl+R)")
+        self.return_button.setObjectName("return_goods")
+        self.return_button.clicked.connect(self.return_goods)
+        shortcut("Ctrl+R", self, self.return_goods)
+        self.return_dialog: object | None = None
         shortcut(Qt.Key.Key_F7, self, self.hold)
         shortcut("Shift+F7", self, self.recall)
         self.remove_button = QPushButton("&Remove line (Del)")
@@ -152,6 +157,7 @@ class SellScreen(QWidget):
         totals = QHBoxLayout()
         totals.addStretch(1)
         totals.addWidget(self.recall_button)
+        totals.addWidget(self.return_button)
         totals.addWidget(self.hold_button)
         totals.addWidget(self.remove_button)
         totals.addWidget(self.void_button)
@@ -289,6 +295,15 @@ class SellScreen(QWidget):
             lambda _none: self._reset()
         ).failure(self._failed).run()
 
+    def return_goods(self) -> None:
+        """Take goods back from an earlier sale; an exchange continues here in Sell."""
+        from ui.screens.returns import ReturnDialog
+
+        dialog = ReturnDialog(self._services, self._runner, user=self._require_user(), parent=self)
+        dialog.exchange_started.connect(self.open_basket)
+        self.return_dialog = dialog
+        dialog.open()
+
     def recall(self) -> None:
         from ui.screens.held_baskets import HeldBasketsDialog
 
@@ -330,7 +345,7 @@ class SellScreen(QWidget):
             self._services,
             self._runner,
             order_id=basket.order_id,
-            total=basket.total,
+            total=basket.due_now,
             user=user,
             parent=self,
         )
@@ -427,7 +442,15 @@ class SellScreen(QWidget):
                 if saved is not None and not saved.is_zero()
                 else ""
             )
-            self.total.setText(f"<b>Total now: {basket.total.format()}</b>{extra}{you_save}")
+            credit = ""
+            if basket.credit is not None:
+                credit = (
+                    f"<br>Credit from return: −{basket.credit.format()} · "
+                    f"<b>To pay: {basket.due_now.format()}</b>"
+                )
+            self.total.setText(
+                f"<b>Total now: {basket.total.format()}</b>{extra}{you_save}{credit}"
+            )
             self.problems.setText("\n".join(f"⚠ {m}" for m in basket.messages))
             self.problems.setVisible(bool(basket.problems))
             self.esim_confirmed.setChecked(basket.esim_device_confirmed)
