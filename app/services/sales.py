@@ -65,6 +65,7 @@ from domain.pricing import (
     price_basket,
 )
 from domain.promotions import Charge
+from domain.stock import check_model
 from domain.tender import TenderKind, settle_cash
 
 __all__ = [
@@ -227,6 +228,44 @@ class SaleService(SaleNumbers, SalePortIn):
                     self._append(session, row, self._catalog_offering(spec.device), spec.commitment)
                 else:
                     self._append(session, row, offering, self._plan_commitment(row))
+            view = self._reprice_and_view(session, row)
+            uow.commit()
+            return view
+
+    def fill_serial(
+        self, order_id: uuid.UUID, line_id: uuid.UUID, code: str, *, user: UserInfo
+    ) -> BasketView:
+        """Give a device line waiting for its IMEI the scanned unit, which must be that model."""
+        snap = self._catalog.snapshot()  # read before the write lock is taken
+        imei = str(parse_imei(code.strip().replace(" ", "")))
+        with self._uow() as uow:
+            session = uow.session
+            row = self._order_row(session, order_id)
+            self._check_can_change(row)
+            line = find_line(row, line_id)
+            offering = self._catalog_offering(line.sku)
+            if offering.serial != "imei" or line.serial:
+                raise ValidationError(
+                    f"{line.description} does not wait for an IMEI.", field="code"
+                )
+            check_model(offering, imei, snap.catalog)
+            unit = session.scalars(
+                select(m.DeviceUnit).where(m.DeviceUnit.imei == imei)
+            ).one_or_none()
+            if unit is None or unit.store_id != self._store_id:
+                raise ValidationError(f"Phone {imei} is not in this store's stock.", field="code")
+            if unit.offering_id != line.offering_id:
+                stocked = session.get(m.Offering, unit.offering_id)
+                name = stocked.name if stocked is not None else "another model"
+                raise ValidationError(
+                    f"Phone {imei} is a {name} in stock, not {line.description}.", field="code"
+                )
+            if unit.status != "in_stock":
+                raise ValidationError(
+                    f"Phone {imei} is {unit.status.replace('_', ' ')}.", field="code"
+                )
+            unit.status = "reserved"
+            line.serial = imei
             view = self._reprice_and_view(session, row)
             uow.commit()
             return view

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import RuleViolation, ValidationError
+from app.errors import DomainError, RuleViolation, ValidationError
 from domain.catalog_search import headline_price
 from domain.users import Permission
 from ui.approval import ApprovalDialog
@@ -231,15 +231,24 @@ class SellScreen(QWidget):
         sales = self._services.sales
         customer_id = self._pending_customer[0]
 
+        selected = self.selected_line()
+        waiting = selected if selected is not None and selected.needs_serial == "imei" else None
+        imei = code.strip().replace(" ", "")
+        fills = waiting is not None and imei.isdigit() and len(imei) in (15, 16)
+
         def run() -> BasketView:
             basket = self._basket
             if basket is None:
                 basket = sales.start(customer_id=customer_id, user=user)
+            if fills and waiting is not None:  # the selected phone line takes this unit
+                return sales.fill_serial(basket.order_id, waiting.id, imei, user=user)
             return sales.add_code(basket.order_id, code, user=user)
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, ValidationError):
                 self.errors.show(exc)
+            elif isinstance(exc, DomainError):
+                self.errors.show_message("code", exc.message)
             else:
                 raise exc
 
