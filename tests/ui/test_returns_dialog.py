@@ -124,3 +124,22 @@ def test_an_exchange_continues_in_sell_with_the_credit(
     qtbot.keyClick(win.sell.code, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "Credit" in win.sell.total.text(), timeout=3000)
     assert "To pay" in win.sell.total.text()
+
+
+def test_without_the_receipt_the_customers_sales_are_listed(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    win = window
+    receipt = _sale(demo_services, "ACC-GLASS")
+    qtbot.keyClicks(win.customers.search, "C00000007", delay=TYPING_MS)
+    qtbot.waitUntil(lambda: win.customers.results.rowCount() == 1, timeout=3000)
+    qtbot.keyClick(win.customers.search, Qt.Key.Key_Return)
+    qtbot.keyClick(win.customers, Qt.Key.Key_F4)  # Sell for this customer
+    qtbot.keyClick(win.sell, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    dialog = win.sell.return_dialog
+    assert isinstance(dialog, ReturnDialog)
+    qtbot.waitUntil(lambda: dialog.recent.count() > 1, timeout=3000)
+    assert "Screen protector" in dialog.recent.itemText(1)
+    dialog.recent.setCurrentIndex(1)
+    dialog.recent.activated.emit(1)
+    qtbot.waitUntil(lambda: receipt in dialog.sale.text(), timeout=3000)

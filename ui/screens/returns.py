@@ -51,7 +51,13 @@ class ReturnDialog(QDialog):
     returned = Signal(object)  # ReturnResult
 
     def __init__(
-        self, services: Services, runner: Runner, *, user: UserInfo, parent: QWidget | None = None
+        self,
+        services: Services,
+        runner: Runner,
+        *,
+        user: UserInfo,
+        customer_id: uuid.UUID | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("return_dialog")
@@ -73,6 +79,11 @@ class ReturnDialog(QDialog):
         self.receipt.returnPressed.connect(self.find_sale)
         receipt_error = error_label()
         self.errors.bind("receipt", receipt_error, self.receipt)
+        self.recent = QComboBox()
+        self.recent.setObjectName("return_recent")
+        self.recent.activated.connect(self._recent_chosen)
+        self.recent.hide()
+        self._recent: list[ReturnableOrder] = []
         self.sale = QLabel()
         self.sale.setObjectName("return_sale")
         self.lines = QTableWidget(0, len(COLUMNS))
@@ -109,6 +120,7 @@ class ReturnDialog(QDialog):
         layout.addWidget(QLabel("Receipt or order number"))
         layout.addWidget(self.receipt)
         layout.addWidget(receipt_error)
+        layout.addWidget(self.recent)
         layout.addWidget(self.sale)
         layout.addWidget(self.lines, 1)
         layout.addWidget(QLabel("Reason"))
@@ -125,6 +137,23 @@ class ReturnDialog(QDialog):
         buttons.addWidget(close)
         layout.addLayout(buttons)
         self.receipt.setFocus()
+        if customer_id is not None:  # no receipt? the customer's latest sales
+            op(runner, lambda: services.returns.orders_of(customer_id)).success(
+                self._show_recent
+            ).run()
+
+    def _show_recent(self, orders: list[ReturnableOrder]) -> None:
+        self._recent = orders
+        self.recent.clear()
+        self.recent.addItem("… or choose one of the customer's sales")
+        for order in orders:
+            items = ", ".join(line.description for line in order.lines[:3])
+            self.recent.addItem(f"{order.sold_on.isoformat()} {order.number}: {items}")
+        self.recent.setVisible(bool(orders))
+
+    def _recent_chosen(self, index: int) -> None:
+        if 1 <= index <= len(self._recent):
+            self._show(self._recent[index - 1])
 
     # -- finding the sale ----------------------------------------------------------------
     def find_sale(self) -> None:
@@ -191,9 +220,7 @@ class ReturnDialog(QDialog):
             spin = self.lines.cellWidget(row, 4)
             combo = self.lines.cellWidget(row, 5)
             if isinstance(spin, QSpinBox) and isinstance(combo, QComboBox) and spin.value():
-                items.append(
-                    ReturnItem(line.line_id, spin.value(), Condition(combo.currentData()))
-                )
+                items.append(ReturnItem(line.line_id, spin.value(), Condition(combo.currentData())))
         return items
 
     def _update_refund(self) -> None:

@@ -308,7 +308,12 @@ class SellScreen(QWidget):
         """Take goods back from an earlier sale; an exchange continues here in Sell."""
         from ui.screens.returns import ReturnDialog
 
-        dialog = ReturnDialog(self._services, self._runner, user=self._require_user(), parent=self)
+        basket = self._basket
+        customer_id = basket.customer_id if basket is not None else self._pending_customer[0]
+        dialog = ReturnDialog(
+            self._services, self._runner, user=self._require_user(), customer_id=customer_id,
+            parent=self,
+        )  # fmt: skip
         dialog.exchange_started.connect(self.open_basket)
         self.return_dialog = dialog
         dialog.open()
