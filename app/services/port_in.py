@@ -162,6 +162,8 @@ def line_number(
     """(number the new line starts on, activation status) for a plan line being completed."""
     if line.port_in and not line.port_in.get("temporary"):
         return str(line.port_in["msisdn"]), "awaiting_port_in"
+    if not line.msisdn:
+        session.flush()  # numbers assigned to earlier lines of this sale are taken
     msisdn = line.msisdn or numbers.next_free(session, now)
     if msisdn is None:
         raise RuleViolation("No free number is left in this store; ask for a new block.")

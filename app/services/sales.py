@@ -426,6 +426,9 @@ class SaleService(SaleNumbers, SalePortIn):
         given = Money(parse_amount(given_text, field="cash_given"), self._currency)
         with self._uow(durable=True) as uow:
             session = uow.session
+            # Flushed when the writes are complete (and where a read needs them: numbers,
+            # counters, the search index), not before every query: fewer, larger flushes.
+            session.autoflush = False
             row = self._order_row(session, order_id)
             priced = self._price(session, row)
             write_prices(row, priced)

@@ -101,6 +101,14 @@ def move_unit(
 
 def record_sale(session: Session, order: m.Order, *, store_id: str, user_id: uuid.UUID) -> None:
     """The goods of a completed order leave the store: units sold, quantities taken off."""
+    counted = set(
+        session.scalars(
+            select(m.StockLevel.offering_id).where(
+                m.StockLevel.store_id == store_id,
+                m.StockLevel.offering_id.in_({line.offering_id for line in order.lines}),
+            )
+        )
+    )
     for line in order.lines:
         if line.serial:
             unit = unit_by_serial(session, line.serial)
@@ -108,7 +116,7 @@ def record_sale(session: Session, order: m.Order, *, store_id: str, user_id: uui
                 session, unit, status="sold", kind="sale", quantity=-1,
                 user_id=user_id, reference=order.number, order_id=order.id,
             )  # fmt: skip
-        elif level(session, line.offering_id, store_id) is not None:
+        elif line.offering_id in counted:
             move_quantity(
                 session, offering_id=line.offering_id, store_id=store_id, delta=-line.quantity,
                 kind="sale", user_id=user_id, reference=order.number, order_id=order.id,
