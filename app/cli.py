@@ -79,6 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
     nums_import.add_argument("file", type=Path)
     nums_list = nums_sub.add_parser("list", help="free numbers matching a pattern")
     nums_list.add_argument("pattern", nargs="?", default="", help="digits, ? and * (e.g. *77)")
+    stock = sub.add_parser("stock", help="the store's stock")
+    stock_sub = stock.add_subparsers(dest="stock_command", required=True)
+    receive = stock_sub.add_parser(
+        "receive", help="take in a delivery file (sku,serial,imsi,quantity), all or nothing"
+    )
+    receive.add_argument("file", type=Path)
+    receive.add_argument("--reference", required=True, help="delivery note or transfer number")
+    receive.add_argument("--user", required=True, help="who receives (PIN: STOREDESK_PIN)")
+    receive.add_argument("--from-store", default="", help="the sending store, for a transfer")
+    stock_sub.add_parser("levels", help="stock of every item")
+    stock_sub.add_parser("low", help="items at or below their reorder level")
     settings = sub.add_parser("settings", help="show settings and where each value comes from")
     settings.add_argument("action", choices=["show"])
     return parser
@@ -107,6 +118,8 @@ def run_command(argv: Sequence[str], *, out: TextIO = sys.stdout, err: TextIO = 
             return _demo(paths, loaded, args.customers, out)
         if args.command == "numbers":
             return _numbers(paths, loaded, args, out, err)
+        if args.command == "stock":
+            return _stock(paths, loaded, args, out, err)
         if args.command == "catalog":
             if args.catalog_command == "import":
                 return _catalog_import(paths, loaded, args.file, args.check, out, err)
@@ -268,6 +281,52 @@ def _numbers(
     finally:
         services.close()
     return 0
+
+
+def _stock(
+    paths: AppPaths, loaded: LoadedSettings, args: argparse.Namespace, out: TextIO, err: TextIO
+) -> int:
+    import getpass
+    import os
+
+    from app.bootstrap import build
+    from domain.errors import DomainError
+
+    text = ""
+    if args.stock_command == "receive":
+        try:
+            text = args.file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"storedesk: cannot read {args.file}: {exc}", file=err)
+            return 1
+    paths.ensure_dirs()
+    services = build(loaded.settings, paths)
+    try:
+        if args.stock_command == "receive":
+            pin = os.environ.get("STOREDESK_PIN") or getpass.getpass(f"PIN for {args.user}: ")
+            user = services.auth.login(args.user, pin)
+            result = services.stock.receive(
+                text, reference=args.reference, user=user, from_store=args.from_store
+            )
+            print(f"Received {result.reference}: {result.summary}.", file=out)
+            return 0
+        lines = services.stock.low_stock() if args.stock_command == "low" else None
+        lines = lines if lines is not None else services.stock.levels()
+        print(f"{'SKU':16} {'item':32} {'in stock':>8} {'reserved':>8} "
+              f"{'returned':>8} {'damaged':>8} {'reorder':>8}", file=out)  # fmt: skip
+        for line in lines:
+            flag = "  LOW" if line.low else ""
+            print(
+                f"{line.sku:16} {line.name[:32]:32} {line.in_stock:8} {line.reserved:8} "
+                f"{line.returned:8} {line.damaged:8} {line.reorder_level:8}{flag}",
+                file=out,
+            )
+        return 0
+    except DomainError as exc:
+        print(f"storedesk: nothing changed: {exc.message}", file=err)
+        return 1
+    finally:
+        services.close()
 
 
 def _settings_show(loaded: LoadedSettings, out: TextIO) -> int:
