@@ -18,7 +18,9 @@ from typing import TextIO
 from app.paths import AppPaths
 from app.settings import LoadedSettings, SettingsError, load_settings, parse_cli_overrides
 
-COMMANDS = ("catalog", "db", "demo", "settings")
+# Every subcommand of build_parser(): ui/main.py hands these to run_command instead of
+# starting the window, so one missing here makes `storedesk <command>` fail to parse.
+COMMANDS = ("catalog", "db", "demo", "numbers", "settings", "stock")
 DEMO_DB_NAME = "demo.sqlite3"
 
 

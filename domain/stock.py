@@ -223,7 +223,9 @@ def _item(number: int, cells: dict[str, str], catalog: Catalog) -> DeliveryItem:
 
 def parse_quantity(text: str) -> int:
     if not text.strip().isdigit():
-        raise ValidationError(f"the quantity {text.strip()!r} is not a whole number", field="qty")
+        raise ValidationError(
+            f"the quantity {text.strip()!r} is not a whole number", field="quantity"
+        )
     value = int(text)
     if not 1 <= value <= MAX_QUANTITY:
         raise ValidationError(f"a quantity is between 1 and {MAX_QUANTITY}", field="quantity")

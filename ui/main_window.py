@@ -4,7 +4,8 @@ The window can be shown before the services exist (start-up shows it first and b
 database stack in the background): the login screen takes user and PIN at once and logs in
 as soon as :meth:`MainWindow.attach` hands over the services.
 
-Areas (Ctrl+1 … Ctrl+7): Customers, Sell, Catalog, Cases, Till, Reports, Settings/Devices.
+Areas (Ctrl+1 … Ctrl+8): Customers, Sell, Catalog, Cases, Till, Reports, Stock,
+Settings/Devices.
 F2 jumps to customer search, F3 to the sell code field, Ctrl+L locks (switch user). The
 window locks itself after ``ui.idle_lock_minutes`` without keyboard or mouse input.
 """
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 from ui.errors import ErrorRouter
 from ui.keys import shortcut
 from ui.login import LoginScreen
-from ui.ops import Runner
+from ui.ops import Runner, op
 from ui.scanner import WedgeScanner
 from ui.statusbar import StatusBar
 
@@ -45,8 +46,11 @@ if TYPE_CHECKING:
     from ui.screens.day import DayFiguresScreen
     from ui.screens.sell import SellScreen
     from ui.screens.settings import SettingsScreen
+    from ui.screens.stock_screen import StockScreen
 
-AREAS = ("Customers", "Sell", "Catalog", "Cases", "Till", "Reports", "Settings / Devices")
+AREAS = (
+    "Customers", "Sell", "Catalog", "Cases", "Till", "Reports", "Stock", "Settings / Devices",
+)  # fmt: skip
 
 
 class MainWindow(QMainWindow):
@@ -75,6 +79,7 @@ class MainWindow(QMainWindow):
         self.cases: CasesScreen
         self.till: DayFiguresScreen
         self.reports: DayFiguresScreen
+        self.stock: StockScreen
         self.settings_screen: SettingsScreen
 
         self.login = LoginScreen(settings, runner)
@@ -130,15 +135,17 @@ class MainWindow(QMainWindow):
         from ui.screens.day import DayFiguresScreen
         from ui.screens.sell import SellScreen
         from ui.screens.settings import SettingsScreen
+        from ui.screens.stock_screen import StockScreen
 
         self.services = services
         runner = self.runner
         self.customers = CustomersScreen(services, runner)
         self.sell = SellScreen(services, runner)
         self.catalog = CatalogScreen(services, runner)
-        self.cases = CasesScreen()
+        self.cases = CasesScreen(services, runner)
         self.till = DayFiguresScreen(services, runner, title="Till — today")
         self.reports = DayFiguresScreen(services, runner, title="Reports — daily summary")
+        self.stock = StockScreen(services, runner)
         self.settings_screen = SettingsScreen(services, runner)
         self.customers.sell_requested.connect(self._sell_to)
         self.customers.basket_opened.connect(self._open_basket)
@@ -147,7 +154,7 @@ class MainWindow(QMainWindow):
         self.catalog.compare_chosen.connect(self._plan_chosen)
         screens = (
             self.customers, self.sell, self.catalog, self.cases, self.till, self.reports,
-            self.settings_screen,
+            self.stock, self.settings_screen,
         )  # fmt: skip
         for index, (name, screen) in enumerate(zip(AREAS, screens, strict=True)):
             self.nav.addItem(f"{name}\tCtrl+{index + 1}")
@@ -169,6 +176,12 @@ class MainWindow(QMainWindow):
         self.catalog.load()
         self.till.refresh()
         self.reports.refresh()
+        self.stock.set_user(user)
+        self.stock.refresh()
+        self.cases.refresh()
+        assert self.services is not None
+        # Plan and add-on changes booked for a day that has come take effect now.
+        op(self.runner, self.services.plan_changes.apply_due).run()
         self.go(0)
         self._search_customers()
         if self._idle_enabled:
@@ -204,6 +217,8 @@ class MainWindow(QMainWindow):
     def _sale_completed(self, _result: object) -> None:
         self.till.refresh()
         self.reports.refresh()
+        self.stock.refresh()
+        self.cases.refresh()
         self.catalog.load()  # stock counts changed
 
     def _add_from_catalog(self, code: str) -> None:
@@ -234,6 +249,8 @@ class MainWindow(QMainWindow):
             focused.setText(focused.text()[: -len(code)])
         if self.pages.currentWidget() is self.customers:
             self.customers.scan(code)
+        elif self.pages.currentWidget() is self.stock:
+            self.stock.scan(code)
         else:
             self.go(1)
             self.sell.handle_scan(code)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.db import models as m
 from app.db.counters import next_number
 from app.db.uow import UnitOfWork
-from app.errors import AccessDenied
+from app.errors import AccessDenied, NotFound
 from app.services.auth import UserInfo
 from app.services.catalog import CatalogService
 from app.services.stock_moves import level, move_quantity, move_unit
@@ -437,6 +437,21 @@ class StockService:
                     .limit(limit)
                 )
             return [self._unit_view(uow.session, row) for row in rows]
+
+    def find_unit(self, serial: str) -> UnitView:
+        """The unit of this store with that ICCID or IMEI, whatever its status."""
+        code = serial.strip()
+        with self._uow(read_only=True) as uow:
+            rows: list[m.SimCard | m.DeviceUnit] = [
+                *uow.session.scalars(select(m.DeviceUnit).where(m.DeviceUnit.imei == code)),
+                *uow.session.scalars(select(m.SimCard).where(m.SimCard.iccid == code)),
+            ]
+            if not rows:
+                raise NotFound(f"{code} is not a SIM or device of any store known here.")
+            unit = rows[0]
+            if unit.store_id != self._store_id:
+                raise NotFound(f"{code} belongs to another store's stock, not this one.")
+            return self._unit_view(uow.session, unit)
 
     def moves(self, *, limit: int = 200) -> list[MoveView]:
         with self._uow(read_only=True) as uow:

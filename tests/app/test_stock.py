@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.bootstrap import Services
 from app.db import models as m
 from app.demo.seed import ACCESSORY_STOCK, demo_iccid, demo_imei
-from app.errors import AccessDenied
+from app.errors import AccessDenied, NotFound
 from app.services.auth import UserInfo
 from domain.errors import RuleViolation, ValidationError
 from domain.stock import AdjustmentReason
@@ -260,3 +260,19 @@ def test_a_sale_writes_its_unit_moves(demo_services: Services, anna: UserInfo) -
     )  # fmt: skip
     units = {u.serial: u.status for u in demo_services.stock.units("SIM-STD")}
     assert units[sim] == "sold"
+
+
+def test_find_unit_by_serial_here_elsewhere_and_unknown(demo_services: Services) -> None:
+    stock = demo_services.stock
+    phone, sim = demo_imei(A15_TAC, 2), demo_iccid(1, 4)
+    found = stock.find_unit(f" {phone} ")
+    assert (found.serial, found.sku, found.status) == (phone, "DEV-A15", "in_stock")
+    assert stock.find_unit(sim).sku == "SIM-STD" and stock.find_unit(sim).imsi
+    with demo_services.engine.begin() as conn:  # as if the centre had moved it to S002
+        conn.execute(
+            m.SimCard.__table__.update().where(m.SimCard.iccid == sim).values(store_id="S002")
+        )
+    with pytest.raises(NotFound, match="another store"):
+        stock.find_unit(sim)
+    with pytest.raises(NotFound, match="not a SIM or device"):
+        stock.find_unit(iccid(99))
