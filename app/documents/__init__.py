@@ -1,1 +1,1 @@
-"""Documents StoreDesk hands out: receipt layout (and, later, PDF invoices and reports)."""
+"""Documents StoreDesk hands out: the receipt layout and A4 invoices and credit notes (PDF)."""
