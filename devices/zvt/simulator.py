@@ -1,0 +1,645 @@
+"""A ZVT payment terminal, simulated on a pseudo-terminal, speaking the bytes a real one does.
+
+:class:`TerminalSimulator` opens a pty pair (POSIX) and answers on the master side; the slave
+side (:attr:`TerminalSimulator.port`, e.g. ``/dev/pts/5``) is what the till opens, exactly like
+a USB-serial cable. It can also answer on any serial-like object. It keeps the state a real
+terminal keeps (trace and receipt numbers, the batch since the last end-of-day closing, the
+last transaction for Repeat Receipt), so reversals, refunds, totals and recovery agree.
+
+Each payment, refund or reversal takes the next scripted :class:`Outcome` from a queue, then
+the default one:
+
+- ``approve``; ``decline[:CODE]`` (result code, default 05 "declined by the card issuer");
+  ``abort`` (the customer presses Stop: Abort 6C);
+- ``timeout`` (never answers, not even the frame's ACK); ``stall`` (answers, shows "Insert
+  card", then falls silent);
+- ``garbage`` (line noise before every frame); ``bad-crc`` (every frame is first sent with a
+  wrong CRC and repeated after the NAK); ``nak[:N]`` (rejects the command N times, default 3);
+- ``disconnect[:after-result]`` (closes the line after "Insert card", or after the result);
+- ``slow[:SECONDS]`` (waits between steps, default 2 s; the till can abort meanwhile).
+
+A transaction shows "Insert card", "Enter PIN" and "Please wait" (Intermediate Status), then
+the Status-Information, the receipt as print lines, then Completion (or Abort with the result
+code, when declined), as real terminals do. The password is not checked.
+
+``storedesk simulate terminal [options]`` runs :func:`main`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import select
+import struct
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NoReturn, TextIO
+
+from devices.errors import DeviceError, DeviceOffline, DeviceProtocolError, DeviceTimeout
+from devices.zvt import bmp, messages
+from devices.zvt.apdu import Apdu
+from devices.zvt.framing import POLL, FrameLink, SerialLike, encode_frame
+
+KINDS: tuple[str, ...] = ("approve", "decline", "abort", "timeout", "stall", "garbage")
+KINDS += ("bad-crc", "nak", "disconnect", "slow")
+GARBAGE = b"\xff\x00\x10\x41line noise\x06\x15\x03"
+SILENCE = 10.0  # a silent terminal ignores repeats of the command for this long
+TERMINAL_ID = "52000123"
+TEST_PAN = "476173EEEEEE0010"  # masked, as terminals send it
+PRINT_CENTRED = 0x40
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str = "approve"
+    code: int = 0x05
+    count: int = 3
+    seconds: float = 2.0
+    after_result: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Outcome:
+        kind, _, arg = text.strip().lower().partition(":")
+        if kind not in KINDS:
+            raise ValueError(f"unknown outcome {text!r}; choose from {', '.join(KINDS)}")
+        try:
+            if kind == "decline" and arg:
+                return cls(kind, code=int(arg, 0))
+            if kind == "nak" and arg:
+                return cls(kind, count=int(arg))
+            if kind == "slow" and arg:
+                return cls(kind, seconds=float(arg))
+        except ValueError:
+            raise ValueError(f"outcome {text!r}: {arg!r} is not a number") from None
+        if kind == "disconnect" and arg:
+            if arg != "after-result":
+                raise ValueError("disconnect takes no argument or 'after-result'")
+            return cls(kind, after_result=True)
+        return cls(kind)
+
+
+@dataclass
+class Booking:
+    kind: str  # payment, refund, reversal
+    amount_minor: int
+    receipt_no: int
+    trace_no: int
+    reversed: bool = False
+
+
+class PtyPort:
+    """The master side of a pseudo-terminal, with pyserial's read/write/timeout."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.timeout: float | None = POLL
+
+    @property
+    def in_waiting(self) -> int:
+        import fcntl  # POSIX only, like the pseudo-terminal itself
+        import termios
+
+        buffer = fcntl.ioctl(self.fd, termios.FIONREAD, b"\0\0\0\0")
+        return int(struct.unpack("i", buffer)[0])
+
+    def close(self) -> None:
+        # Forget the number first: a later read must fail, not hit a file that reused it.
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def read(self, size: int = 1) -> bytes:
+        ready, _, _ = select.select([self.fd], [], [], self.timeout)
+        return os.read(self.fd, max(1, size)) if ready else b""
+
+    def write(self, data: bytes, /) -> int:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view) :]
+        return len(data)
+
+
+class _Stopped(Exception):
+    """The simulator is stopping, or the till has gone."""
+
+
+class _AbortRequested(Exception):
+    """The till sent Abort (06 B0) during a transaction."""
+
+
+class TerminalSimulator:
+    def __init__(
+        self,
+        line: SerialLike | None = None,
+        *,
+        outcome: str | Outcome = "approve",
+        terminal_id: str = TERMINAL_ID,
+        pan: str = TEST_PAN,
+        card_type: int = 0x0A,
+        card_name: str = "VISA",
+        step_delay: float = 0.0,
+        ack_timeout: float = 5.0,
+        log: Callable[[str], object] | None = None,
+    ) -> None:
+        self._master: int | None = None
+        self._slave: int | None = None
+        self.port: str | None = None
+        if line is None:
+            import tty  # POSIX only: imported here so the module loads everywhere
+
+            self._master, self._slave = os.openpty()
+            tty.setraw(self._slave)
+            self.port = os.ttyname(self._slave)
+            line = PtyPort(self._master)
+        self._line = line
+        self._link = FrameLink(line, name="Simulated terminal", ack_timeout=ack_timeout)
+        self.answer_timeout = 5.0  # for the till's 80 00 00 after each message
+        self.default = outcome if isinstance(outcome, Outcome) else Outcome.parse(outcome)
+        self.terminal_id = terminal_id
+        self.pan = pan
+        self.card_type = card_type
+        self.card_name = card_name
+        self.step_delay = step_delay
+        self._log = log
+        self._outcomes: deque[Outcome] = deque()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.commands: list[bytes] = []  # every command APDU received, in order
+        self.bookings: list[Booking] = []
+        self.batch: list[Booking] = []  # since the last end-of-day closing
+        self._trace = 0
+        self._receipt = 0
+        self._last: tuple[bytes, tuple[str, ...]] | None = None  # 04 0F data, receipt
+        self._outcome = self.default
+        self._silenced: bytes | None = None
+        self._silent_since = 0.0
+        self._naks_left = 0
+        self._nak_frame: bytes | None = None
+
+    # -- control ------------------------------------------------------------------------------
+
+    def queue(self, *outcomes: str | Outcome) -> None:
+        with self._lock:
+            self._outcomes.extend(
+                o if isinstance(o, Outcome) else Outcome.parse(o) for o in outcomes
+            )
+
+    def start(self) -> TerminalSimulator:
+        self._thread = threading.Thread(target=self._serve, name="zvt-simulator", daemon=True)
+        self._thread.start()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(2.0)
+        self._hang_up()
+
+    def __enter__(self) -> TerminalSimulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _hang_up(self) -> None:
+        with self._lock:
+            if isinstance(self._line, PtyPort):
+                self._line.close()
+            if self._slave is not None:
+                with contextlib.suppress(OSError):
+                    os.close(self._slave)
+            self._master = self._slave = None
+
+    def _say_log(self, text: str) -> None:
+        if self._log is not None:
+            self._log(text)
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                frame = self._link.read_frame(time.monotonic() + 0.2, interrupt=self._stop.is_set)
+            except DeviceTimeout:
+                continue
+            except DeviceError:
+                return  # the line is gone
+            if frame is None:
+                return
+            raw, ok = frame
+            try:
+                if not ok:
+                    self._link.write_nak()
+                else:
+                    self._on_frame(raw)
+            except (_Stopped, DeviceOffline):
+                return
+            except DeviceError as exc:
+                self._say_log(f"gave up: {exc}")
+
+    def _on_frame(self, raw: bytes) -> None:
+        now = time.monotonic()
+        silent = self._silenced is not None and now - self._silent_since < SILENCE
+        if silent and (raw == self._silenced or raw[:2] == b"\x06\xb0"):
+            self._silent_since = now
+            return  # a silent terminal does not even acknowledge the frame
+        self._silenced = None
+        if raw == self._nak_frame and self._naks_left > 0:
+            self._naks_left -= 1
+            self._link.write_nak()
+            return
+        try:
+            apdu = Apdu.decode(raw)
+        except DeviceProtocolError:
+            self._link.write_ack()
+            self._send(messages.negative_ack(messages.PROTOCOL_ERROR))
+            return
+        money = apdu.command in ((0x06, 0x01), (0x06, 0x30), (0x06, 0x31))
+        if money and raw != self._nak_frame:
+            self._outcome = self._next_outcome()
+            if self._outcome.kind == "timeout":
+                self._silenced, self._silent_since = raw, now
+                self._say_log("Payment request ignored (outcome: timeout)")
+                return
+            if self._outcome.kind == "nak":
+                self._nak_frame, self._naks_left = raw, self._outcome.count - 1
+                self._link.write_nak()
+                return
+        elif not money:
+            self._outcome = Outcome()
+        self._nak_frame = None
+        self._link.write_ack()
+        self.commands.append(raw)
+        try:
+            self._dispatch(apdu)
+        except _AbortRequested:  # the till's Abort crossed one of our messages
+            self._finish_abort()
+
+    def _next_outcome(self) -> Outcome:
+        with self._lock:
+            return self._outcomes.popleft() if self._outcomes else self.default
+
+    def _dispatch(self, apdu: Apdu) -> None:
+        command = apdu.command
+        if command == (0x06, 0x00):
+            self._register(apdu)
+        elif command in ((0x06, 0x01), (0x06, 0x31)):
+            kind = "payment" if command == (0x06, 0x01) else "refund"
+            amount = _amount(apdu.data, skip=0 if kind == "payment" else 3)
+            self._transaction(kind, amount, None)
+        elif command == (0x06, 0x30):
+            fields = dict(bmp.read_fields(apdu.data, 3))
+            receipt = bmp.bcd_int(fields[0x87]) if 0x87 in fields else self._receipt
+            self._transaction("reversal", 0, receipt)
+        elif command == (0x06, 0x50):
+            self._end_of_day()
+        elif command == (0x06, 0x20):
+            self._repeat_receipt(apdu)
+        elif command == (0x05, 0x01):
+            self._send(messages.ACK)
+            software = b"SIM-1.0"
+            self._say(Apdu(0x06, 0x0F, bmp.var_prefix(len(software), 3) + software + b"\x00"))
+        elif command == (0x06, 0x02):
+            self._send(messages.ACK)
+        elif command == (0x06, 0xB0):
+            # Nothing to abort; the till may not be listening any more, so no wait for an ACK.
+            self._link.write_raw(encode_frame(messages.ACK.encode()))
+        else:
+            self._send(messages.negative_ack(0x83))
+
+    # -- sending ------------------------------------------------------------------------------
+
+    def _send(self, apdu: Apdu) -> None:
+        """One frame, with the outcome's line faults; waits for its ACK byte only."""
+        if self._outcome.kind == "garbage":
+            self._link.write_raw(GARBAGE)
+        if self._outcome.kind == "bad-crc":
+            frame = bytearray(encode_frame(apdu.encode()))
+            frame[-1] ^= 0xFF
+            self._link.write_raw(bytes(frame))
+            self._link.wait_reply(time.monotonic() + self._link.ack_timeout)
+        self._link.send(apdu.encode())
+
+    def _say(self, apdu: Apdu) -> None:
+        """A message the till must acknowledge with 80 00 00."""
+        self._send(apdu)
+        raw = self._link.receive(
+            time.monotonic() + self.answer_timeout, interrupt=self._stop.is_set
+        )
+        if raw is None:
+            raise _Stopped
+        answer = Apdu.decode(raw)
+        if answer.command == (0x06, 0xB0):
+            raise _AbortRequested
+        if answer.cls == 0x84 and answer.ins != 0:
+            raise DeviceProtocolError("Simulated terminal", f"the till refused: {answer.ins:02X}")
+
+    def _status(self, code: int, text: str) -> None:
+        self._say(Apdu(0x04, 0xFF, bytes([code])))
+        self._say_log(f"  {text}")
+
+    def _pause(self, seconds: float) -> None:
+        """Wait like a terminal waiting for the customer; the till may abort meanwhile."""
+        until = time.monotonic() + seconds
+        while time.monotonic() < until:
+            try:
+                raw = self._link.receive(until, interrupt=self._stop.is_set)
+            except DeviceTimeout:
+                return
+            if raw is None:
+                raise _Stopped
+            if raw[:2] == b"\x06\xb0":
+                raise _AbortRequested
+
+    def _step(self) -> None:
+        slow = self._outcome.kind == "slow"
+        self._pause(self._outcome.seconds if slow else self.step_delay)
+
+    def _disconnect(self) -> NoReturn:
+        self._say_log("  line cut (outcome: disconnect)")
+        self._hang_up()
+        raise _Stopped
+
+    # -- commands -----------------------------------------------------------------------------
+
+    def _register(self, apdu: Apdu) -> None:
+        self._send(messages.ACK)
+        data = bmp.field(0x19, b"\x00") + bmp.field(0x29, bmp.bcd(self.terminal_id, 4))
+        if len(apdu.data) >= 6:
+            data += bmp.field(0x49, apdu.data[4:6])
+        self._say(Apdu(0x06, 0x0F, data))
+        self._say_log("Till logged on")
+
+    def _transaction(self, kind: str, amount: int, receipt_no: int | None) -> None:
+        outcome = self._outcome
+        self._say_log(f"{kind.capitalize()} {_money(amount) if amount else ''}".rstrip())
+        self._send(messages.ACK)
+        try:
+            self._status(0x0A, "Insert card")
+            if outcome.kind == "disconnect" and not outcome.after_result:
+                self._disconnect()
+            if outcome.kind == "stall":
+                self._silenced, self._silent_since = self.commands[-1], time.monotonic()
+                self._say_log("  fell silent (outcome: stall)")
+                return
+            self._step()
+            if outcome.kind == "abort":
+                self._finish_abort()
+                return
+            self._status(0x01, "Enter PIN")
+            self._step()
+            self._status(0x0E, "Please wait")
+            self._step()
+        except _AbortRequested:
+            self._finish_abort()
+            return
+        if kind == "reversal":
+            original = self._find(receipt_no)
+            if isinstance(original, int):
+                self._decline(kind, 0, original)
+            elif outcome.kind == "decline":
+                self._decline(kind, original.amount_minor, outcome.code)
+            else:
+                self._approve(kind, original.amount_minor)
+                original.reversed = True
+        elif outcome.kind == "decline":
+            self._decline(kind, amount, outcome.code)
+        else:
+            self._approve(kind, amount)
+
+    def _find(self, receipt_no: int | None) -> Booking | int:
+        for booking in reversed(self.batch):
+            if booking.receipt_no == receipt_no and booking.kind == "payment":
+                return 0xB4 if booking.reversed else booking
+        return 0xB5
+
+    def _approve(self, kind: str, amount: int) -> None:
+        self._trace += 1
+        self._receipt += 1
+        booking = Booking(kind, amount, self._receipt, self._trace)
+        self.bookings.append(booking)
+        self.batch.append(booking)
+        now = datetime.now()
+        auth = f"{(self._trace * 7919) % 1000000:06d}"
+        status = (
+            bmp.field(0x27, b"\x00")
+            + bmp.amount_field(amount)
+            + bmp.field(0x49, bmp.bcd(messages.EUR, 2))
+            + bmp.field(0x0B, bmp.bcd(self._trace, 3))
+            + bmp.field(0x0C, bmp.bcd(now.strftime("%H%M%S"), 3))
+            + bmp.field(0x0D, bmp.bcd(now.strftime("%m%d"), 2))
+            + bmp.field(0x0E, bmp.bcd("2812", 2))
+            + bmp.field(0x17, bmp.bcd(1, 2))
+            + bmp.field(0x19, b"\x60")
+            + bmp.field(0x22, _pan_bcd(self.pan))
+            + bmp.field(0x29, bmp.bcd(self.terminal_id, 4))
+            + bmp.field(0x2A, b"SIMULATED VU   ")
+            + bmp.field(0x3B, auth.encode("ascii") + b"\x00\x00")
+            + bmp.field(0x87, bmp.bcd(self._receipt, 2))
+            + bmp.field(0x88, bmp.bcd(self._trace, 3))
+            + bmp.field(0x8A, bytes([self.card_type]))
+            + bmp.field(0x8B, self.card_name.encode("ascii") + b"\x00")
+        )
+        title = {"payment": "Payment", "refund": "Refund", "reversal": "Reversal"}[kind]
+        shown = bmp.masked_pan(_pan_bcd(self.pan)) or ""
+        receipt = (
+            "* * CARDHOLDER RECEIPT * *",
+            "StoreDesk terminal simulator",
+            f"Terminal-ID {self.terminal_id}",
+            now.strftime("%d.%m.%Y      %H:%M:%S"),
+            f"{title}  {self.card_name}",
+            f"Card  {shown}",
+            f"Trace {self._trace:06d}  Receipt {self._receipt:04d}",
+            f"Auth. code {auth}",
+            f"AMOUNT EUR {_money(amount)}",
+            "APPROVED  -  Danke schön",
+        )
+        self._result(status, receipt)
+        self._say_log(f"  approved, receipt {self._receipt:04d}, trace {self._trace:06d}")
+        self._say(Apdu(0x06, 0x0F, bmp.field(0x29, bmp.bcd(self.terminal_id, 4))))
+
+    def _decline(self, kind: str, amount: int, code: int) -> None:
+        self._trace += 1
+        status = (
+            bmp.field(0x27, bytes([code]))
+            + (bmp.amount_field(amount) if amount else b"")
+            + bmp.field(0x0B, bmp.bcd(self._trace, 3))
+            + bmp.field(0x29, bmp.bcd(self.terminal_id, 4))
+        )
+        receipt = ("* * CARDHOLDER RECEIPT * *", f"AMOUNT EUR {_money(amount)}", "DECLINED")
+        self._result(status, receipt)
+        self._say_log(f"  declined, code {code:02X}: {messages.result_message(code)}")
+        self._say(Apdu(0x06, 0x1E, bytes([code])))
+
+    def _result(self, status: bytes, receipt: tuple[str, ...]) -> None:
+        self._last = (status, receipt)
+        self._say(Apdu(0x04, 0x0F, status))
+        if self._outcome.kind == "disconnect" and self._outcome.after_result:
+            # Cut the line while the till acknowledges the first receipt line: by then it
+            # surely holds the result, and the terminal has its acknowledgement.
+            self._send(Apdu(0x06, 0xD1, b"\x00" + receipt[0].encode(bmp.TEXT_ENCODING)))
+            self._link.read_frame(time.monotonic() + self.answer_timeout)
+            self._disconnect()
+        self._print(receipt)
+
+    def _print(self, receipt: Iterable[str]) -> None:
+        for index, line in enumerate(receipt):
+            attribute = PRINT_CENTRED if index == 0 else 0x00
+            self._say(Apdu(0x06, 0xD1, bytes([attribute]) + line.encode(bmp.TEXT_ENCODING)))
+
+    def _finish_abort(self) -> None:
+        self._send(messages.ACK)
+        self._say(Apdu(0x06, 0x1E, bytes([messages.ABORTED])))
+        self._say_log("  cancelled on the terminal")
+
+    def _end_of_day(self) -> None:
+        self._send(messages.ACK)
+        self._status(0x06, "Sending stored transactions")
+        payments = [b for b in self.batch if b.kind == "payment" and not b.reversed]
+        refunds = [b for b in self.batch if b.kind == "refund"]
+        total = sum(b.amount_minor for b in payments) - sum(b.amount_minor for b in refunds)
+        numbers = [b.receipt_no for b in self.batch] or [0]
+        group = messages.TOTAL_GROUPS.index("VISA" if self.card_type == 0x0A else "Other")
+        totals = bmp.bcd(min(numbers), 2) + bmp.bcd(max(numbers), 2)
+        for index in range(len(messages.TOTAL_GROUPS)):
+            count, amount = (len(payments), max(total, 0)) if index == group else (0, 0)
+            totals += bytes([count]) + bmp.bcd(amount, 6)
+        self._trace += 1
+        now = datetime.now()
+        status = (
+            bmp.field(0x27, b"\x00")
+            + bmp.amount_field(max(total, 0))
+            + bmp.field(0x0B, bmp.bcd(self._trace, 3))
+            + bmp.field(0x0C, bmp.bcd(now.strftime("%H%M%S"), 3))
+            + bmp.field(0x0D, bmp.bcd(now.strftime("%m%d"), 2))
+            + bmp.field(0x29, bmp.bcd(self.terminal_id, 4))
+            + bmp.field(0x60, totals)
+        )
+        self._say(Apdu(0x04, 0x0F, status))
+        self._print(("* * END OF DAY * *", f"{len(payments)} payments", f"EUR {_money(total)}"))
+        self.batch.clear()
+        self._say_log(f"End of day: {len(payments)} payments, EUR {_money(total)}")
+        self._say(Apdu(0x06, 0x0F, bmp.field(0x29, bmp.bcd(self.terminal_id, 4))))
+
+    def _repeat_receipt(self, apdu: Apdu) -> None:
+        self._send(messages.ACK)
+        if self._last is None:
+            self._say(Apdu(0x06, 0x1E, bytes([0x83])))
+            return
+        fields = dict(bmp.read_fields(apdu.data, 3))
+        service = fields.get(0x03, b"\x00")[0]
+        status, receipt = self._last
+        if service & 0x01:
+            self._say(Apdu(0x04, 0x0F, status))
+        if not service & 0x02:
+            self._print(("* * COPY * *", *receipt))
+        self._say(Apdu(0x06, 0x0F, bmp.field(0x29, bmp.bcd(self.terminal_id, 4))))
+
+
+def _amount(data: bytes, *, skip: int) -> int:
+    fields = dict(bmp.read_fields(data, skip))
+    return bmp.bcd_int(fields[0x04]) if 0x04 in fields else 0
+
+
+def _pan_bcd(pan: str) -> bytes:
+    digits = pan if len(pan) % 2 == 0 else pan + "F"
+    return bytes.fromhex(digits)
+
+
+def _money(amount_minor: int) -> str:
+    sign = "-" if amount_minor < 0 else ""
+    return f"{sign}{abs(amount_minor) // 100},{abs(amount_minor) % 100:02d}"
+
+
+# -- command line -----------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse writing to the given streams instead of sys.stdout / sys.stderr."""
+
+    def __init__(self, *, out: TextIO, err: TextIO, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._out, self._err = out, err
+
+    def _print_message(self, message: str, file: object = None) -> None:
+        if message:
+            (self._err if file is sys.stderr else self._out).write(message)
+
+
+def main(argv: list[str], *, out: TextIO, err: TextIO) -> int:
+    """``storedesk simulate terminal``: a simulated card terminal until Ctrl+C."""
+    parser = _Parser(
+        out=out,
+        err=err,
+        prog="storedesk simulate terminal",
+        description="A simulated ZVT card terminal on a pseudo-terminal, until Ctrl+C.",
+    )
+    parser.add_argument(
+        "--outcome",
+        default="approve",
+        help=f"what every transaction does: {', '.join(KINDS)} (default: approve)",
+    )
+    parser.add_argument(
+        "--then",
+        dest="queued",
+        action="append",
+        default=[],
+        metavar="OUTCOME",
+        help="an outcome for the next transaction only; repeat for a sequence",
+    )
+    parser.add_argument(
+        "--delay", type=float, default=0.8, help="seconds between steps (default: 0.8)"
+    )
+    parser.add_argument("--terminal-id", default=TERMINAL_ID, help="8 digits")
+    try:
+        args = parser.parse_args(argv)
+        outcome = Outcome.parse(args.outcome)
+        queued = [Outcome.parse(text) for text in args.queued]
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except ValueError as exc:
+        print(f"storedesk simulate terminal: {exc}", file=err)
+        return 2
+    if not hasattr(os, "openpty"):
+        print(
+            "The card terminal simulator needs a POSIX pseudo-terminal (Linux or macOS).",
+            file=err,
+        )
+        return 2
+
+    def say(text: str) -> None:
+        print(text, file=out, flush=True)
+
+    sim = TerminalSimulator(
+        outcome=outcome, terminal_id=args.terminal_id, step_delay=args.delay, log=say
+    )
+    sim.queue(*queued)
+    say(f"Card terminal simulator on {sim.port} — set card_terminal.port to it")
+    say(f"Outcome: {args.outcome}. Press Ctrl+C to stop.")
+    sim.start()
+    try:
+        while sim.running:
+            time.sleep(0.2)
+        say("The simulated line was cut; start the simulator again.")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sim.stop()
+    say("Card terminal simulator stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:], out=sys.stdout, err=sys.stderr))
