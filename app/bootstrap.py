@@ -15,9 +15,10 @@ from sqlalchemy import Engine
 from app.db.engine import make_engine
 from app.db.migrate import MigrationResult, upgrade
 from app.db.uow import make_uow_factory
-from app.device_manager import DeviceManager, IdReaderConfig, PrinterConfig
+from app.device_manager import CardTerminalConfig, DeviceManager, IdReaderConfig, PrinterConfig
 from app.paths import AppPaths
 from app.services.auth import AuthService
+from app.services.card_payments import CardPayments
 from app.services.catalog import CatalogService
 from app.services.customers import CustomerService
 from app.services.demo import DemoService
@@ -25,12 +26,14 @@ from app.services.handoffs import HandoffCases, HandoffService
 from app.services.numbers import NumberService
 from app.services.onboarding import OnboardingService
 from app.services.plan_changes import PlanChangeService
+from app.services.print_queue import PrintQueue
 from app.services.receipts import ReceiptService, StoreInfo
 from app.services.reports import ReportService
 from app.services.returns import ReturnService
 from app.services.sales import SaleService
 from app.services.sim_swaps import SimSwapService
 from app.services.stock import StockService
+from app.services.till import TillService
 from app.settings import Settings
 from domain.returns import ReturnPolicy
 from domain.users import LockoutPolicy
@@ -57,6 +60,9 @@ class Services:
     plan_changes: PlanChangeService
     returns: ReturnService
     sales: SaleService
+    cards: CardPayments
+    print_queue: PrintQueue
+    till: TillService
     receipts: ReceiptService
     reports: ReportService
     devices: DeviceManager
@@ -101,11 +107,18 @@ def build(
             address=settings.printer.address,
             profile=settings.printer.profile,
             width_mm=settings.printer.width_mm,
+            check_status=settings.printer.check_status,
         ),
         IdReaderConfig(
             kind=settings.id_reader.kind,
             port=settings.id_reader.port,
             baud=settings.id_reader.baud,
+        ),
+        CardTerminalConfig(
+            kind=settings.card_terminal.kind,
+            port=settings.card_terminal.port,
+            baud=settings.card_terminal.baud,
+            password=settings.card_terminal.password,
         ),
     )
     policy = LockoutPolicy(
@@ -122,6 +135,7 @@ def build(
         cash_rounding=settings.money.cash_rounding,
         region=settings.customers.phone_region,
     )
+    sales.pay_later_allowed = settings.till.pay_later
     return Services(
         settings=settings,
         paths=paths,
@@ -142,6 +156,15 @@ def build(
             postpaid_min_age=lambda: catalog.snapshot().catalog.policies.postpaid_min_age,
         ),
         sales=sales,
+        cards=CardPayments(sales, devices.card_terminal),
+        print_queue=PrintQueue(uow, devices),
+        till=TillService(
+            uow,
+            store_id=store.store_id,
+            till_id=store.terminal_id,
+            currency=store.currency,
+            variance_threshold=settings.till.variance_approval_above,
+        ),
         sim_swaps=SimSwapService(uow, catalog=catalog, sales=sales, store_id=store.store_id),
         stock=StockService(
             uow,

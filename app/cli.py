@@ -20,7 +20,7 @@ from app.settings import LoadedSettings, SettingsError, load_settings, parse_cli
 
 # Every subcommand of build_parser(): ui/main.py hands these to run_command instead of
 # starting the window, so one missing here makes `storedesk <command>` fail to parse.
-COMMANDS = ("catalog", "db", "demo", "numbers", "settings", "stock")
+COMMANDS = ("catalog", "db", "demo", "numbers", "settings", "simulate", "stock")
 DEMO_DB_NAME = "demo.sqlite3"
 
 
@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     receive.add_argument("--from-store", default="", help="the sending store, for a transfer")
     stock_sub.add_parser("levels", help="stock of every item")
     stock_sub.add_parser("low", help="items at or below their reorder level")
+    simulate = sub.add_parser("simulate", help="run a simulated device until Ctrl+C")
+    simulate.add_argument("device", choices=["terminal", "printer"])
+    simulate.add_argument(
+        "options", nargs=argparse.REMAINDER, help="the simulator's own options (see --help)"
+    )
     settings = sub.add_parser("settings", help="show settings and where each value comes from")
     settings.add_argument("action", choices=["show"])
     return parser
@@ -122,6 +127,8 @@ def run_command(argv: Sequence[str], *, out: TextIO = sys.stdout, err: TextIO = 
             return _numbers(paths, loaded, args, out, err)
         if args.command == "stock":
             return _stock(paths, loaded, args, out, err)
+        if args.command == "simulate":
+            return _simulate(args.device, args.options, out, err)
         if args.command == "catalog":
             if args.catalog_command == "import":
                 return _catalog_import(paths, loaded, args.file, args.check, out, err)
@@ -130,6 +137,17 @@ def run_command(argv: Sequence[str], *, out: TextIO = sys.stdout, err: TextIO = 
     except DatabaseProblem as exc:
         print(f"storedesk: {exc}", file=err)
         return 1
+
+
+def _simulate(device: str, options: list[str], out: TextIO, err: TextIO) -> int:
+    """``storedesk simulate terminal|printer [options]``: the simulator's own ``main``."""
+    if device == "terminal":
+        from devices.zvt.simulator import main as terminal_main
+
+        return terminal_main(options, out=out, err=err)
+    from devices.printer.sim_server import main as printer_main
+
+    return printer_main(options, out=out, err=err)
 
 
 def _db_upgrade(paths: AppPaths, loaded: LoadedSettings, out: TextIO) -> int:

@@ -11,11 +11,16 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from app.card_terminal import ZvtCardTerminal
 from devices.errors import DeviceError
 from devices.printer.base import ReceiptDoc, ReceiptPrinter
 from devices.printer.factory import open_printer
 from devices.printer.render import columns_for
+
+if TYPE_CHECKING:
+    from devices.zvt.simulator import TerminalSimulator
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +31,16 @@ class PrinterConfig:
     address: str
     profile: str
     width_mm: int
+    check_status: bool = True
+
+
+@dataclass(frozen=True)
+class CardTerminalConfig:
+    kind: str  # "simulated" (a ZVT simulator on a pseudo-terminal) or "zvt"
+    port: str
+    baud: int = 9600
+    password: str = "000000"
+    simulator_step_s: float = 0.3  # how long the simulated customer takes per step
 
 
 @dataclass(frozen=True)
@@ -43,7 +58,16 @@ class IdReaderConfig:
 
 
 class DeviceManager:
-    def __init__(self, printer: PrinterConfig, id_reader: IdReaderConfig | None = None) -> None:
+    def __init__(
+        self,
+        printer: PrinterConfig,
+        id_reader: IdReaderConfig | None = None,
+        card_terminal: CardTerminalConfig | None = None,
+    ) -> None:
+        self._card_config = card_terminal or CardTerminalConfig("simulated", "")
+        self._card: ZvtCardTerminal | None = None
+        self._card_simulator: TerminalSimulator | None = None
+        self._card_lock = threading.Lock()
         self._printer_config = printer
         self._id_reader_config = id_reader or IdReaderConfig("none", "")
         self._id_reader_lock = threading.Lock()
@@ -62,9 +86,12 @@ class DeviceManager:
             if self._printer is None:
                 cfg = self._printer_config
                 try:
+                    # check_status: paper and online are checked around every receipt,
+                    # so a job the printer did not take fails (and stays in the print queue).
                     self._printer = open_printer(
-                        cfg.kind, cfg.address, profile=cfg.profile, width_mm=cfg.width_mm
-                    )
+                        cfg.kind, cfg.address, profile=cfg.profile, width_mm=cfg.width_mm,
+                        check_status=cfg.check_status,
+                    )  # fmt: skip
                 except DeviceError as exc:
                     self._printer_state = DeviceState("Printer", "error", exc.message)
                     raise
@@ -83,6 +110,39 @@ class DeviceManager:
         self._printer_state = DeviceState(
             "Printer", "simulated" if self._printer_config.kind == "simulated" else "ready"
         )
+
+    def kick_drawer(self) -> None:
+        """Open the cash drawer (wired to the receipt printer) — "no sale", cash in or out."""
+        try:
+            self.printer().kick_drawer()
+        except DeviceError as exc:
+            self._printer_state = DeviceState("Printer", "error", exc.message)
+            raise
+
+    def card_terminal(self) -> ZvtCardTerminal:
+        """The card terminal, opened on first use; in demo mode a simulator on a pty."""
+        with self._card_lock:
+            if self._card is None:
+                from devices.zvt.terminal import ZvtTerminal
+
+                cfg = self._card_config
+                port = cfg.port
+                if cfg.kind == "simulated":
+                    from devices.zvt.simulator import TerminalSimulator
+
+                    self._card_simulator = TerminalSimulator(
+                        step_delay=cfg.simulator_step_s
+                    ).start()
+                    port = self._card_simulator.port or ""
+                self._card = ZvtCardTerminal(
+                    ZvtTerminal(port, baudrate=cfg.baud, password=cfg.password)
+                )
+            return self._card
+
+    @property
+    def card_simulator(self) -> TerminalSimulator | None:
+        """The simulated terminal in demo mode (scriptable outcomes), once it is running."""
+        return self._card_simulator
 
     @property
     def has_id_reader(self) -> bool:
@@ -106,6 +166,13 @@ class DeviceManager:
         return [self._printer_state]
 
     def close(self) -> None:
+        with self._card_lock:
+            if self._card is not None:
+                self._card.close()
+                self._card = None
+            if self._card_simulator is not None:
+                self._card_simulator.stop()
+                self._card_simulator = None
         with self._lock:
             if self._printer is not None:
                 try:

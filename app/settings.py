@@ -109,6 +109,14 @@ class PrinterSettings:
     address: str = setting("", "host:port, serial device, vid:pid, or file path (per kind)")
     profile: str = setting("TM-T20II", "python-escpos printer profile", validator=non_empty)
     width_mm: int = setting(80, "Paper width in millimetres", choices=(58, 80))
+    check_status: bool = setting(
+        True, "Ask the printer for paper and online status around each receipt (off for "
+        "network printers that never answer status requests)",
+    )  # fmt: skip
+
+
+def _six_digits(value: str) -> str | None:
+    return None if len(value) == 6 and value.isdigit() else "must be six digits"
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,9 @@ class CardTerminalSettings:
     kind: str = setting("simulated", "Card terminal", choices=("simulated", "zvt"))
     port: str = setting("", "Serial port of the card terminal")
     baud: int = setting(9600, "Serial speed", choices=(9600, 19200, 38400, 57600, 115200))
+    password: str = setting(
+        "000000", "Terminal password (ZVT, six digits)", validator=_six_digits, secret=True
+    )
 
 
 @dataclass(frozen=True)
@@ -203,6 +214,18 @@ class ReturnSettings:
 
 
 @dataclass(frozen=True)
+class TillSettings:
+    variance_approval_above: Decimal = setting(
+        Decimal("20.00"),
+        "A till count differing by more than this needs the manager and goes to the second line",
+        validator=_amount,
+    )
+    pay_later: bool = setting(
+        True, "Postpaid customers with a billing account may put a sale on their account"
+    )
+
+
+@dataclass(frozen=True)
 class DemoSettings:
     enabled: bool = setting(False, "Create and use the demo store")
 
@@ -229,6 +252,7 @@ class Settings:
     money: MoneySettings = field(default_factory=MoneySettings)
     stock: StockSettings = field(default_factory=StockSettings)
     returns: ReturnSettings = field(default_factory=ReturnSettings)
+    till: TillSettings = field(default_factory=TillSettings)
     demo: DemoSettings = field(default_factory=DemoSettings)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from ui.errors import ErrorRouter
 from ui.keys import shortcut
 from ui.login import LoginScreen
-from ui.ops import Runner, op
+from ui.ops import Lane, Runner, op
 from ui.scanner import WedgeScanner
 from ui.statusbar import StatusBar
 
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from ui.screens.sell import SellScreen
     from ui.screens.settings import SettingsScreen
     from ui.screens.stock_screen import StockScreen
+    from ui.screens.till import TillScreen
 
 AREAS = (
     "Customers", "Sell", "Catalog", "Cases", "Till", "Reports", "Stock", "Settings / Devices",
@@ -77,7 +78,7 @@ class MainWindow(QMainWindow):
         self.sell: SellScreen
         self.catalog: CatalogScreen
         self.cases: CasesScreen
-        self.till: DayFiguresScreen
+        self.till: TillScreen
         self.reports: DayFiguresScreen
         self.stock: StockScreen
         self.settings_screen: SettingsScreen
@@ -136,6 +137,7 @@ class MainWindow(QMainWindow):
         from ui.screens.sell import SellScreen
         from ui.screens.settings import SettingsScreen
         from ui.screens.stock_screen import StockScreen
+        from ui.screens.till import TillScreen
 
         self.services = services
         runner = self.runner
@@ -143,13 +145,14 @@ class MainWindow(QMainWindow):
         self.sell = SellScreen(services, runner)
         self.catalog = CatalogScreen(services, runner)
         self.cases = CasesScreen(services, runner)
-        self.till = DayFiguresScreen(services, runner, title="Till — today")
+        self.till = TillScreen(services, runner)
         self.reports = DayFiguresScreen(services, runner, title="Reports — daily summary")
         self.stock = StockScreen(services, runner)
         self.settings_screen = SettingsScreen(services, runner)
         self.customers.sell_requested.connect(self._sell_to)
         self.customers.basket_opened.connect(self._open_basket)
         self.sell.sale_completed.connect(self._sale_completed)
+        self.sell.print_queue_changed.connect(self.till.refresh)
         self.catalog.add_requested.connect(self._add_from_catalog)
         self.catalog.compare_chosen.connect(self._plan_chosen)
         screens = (
@@ -174,6 +177,7 @@ class MainWindow(QMainWindow):
         self.root.setCurrentIndex(1)
         self.sell.load_catalog()
         self.catalog.load()
+        self.till.set_user(user)
         self.till.refresh()
         self.reports.refresh()
         self.stock.set_user(user)
@@ -182,10 +186,26 @@ class MainWindow(QMainWindow):
         assert self.services is not None
         # Plan and add-on changes booked for a day that has come take effect now.
         op(self.runner, self.services.plan_changes.apply_due).run()
+        # A card payment the last session lost track of is settled with the terminal now.
+        cards = self.services.cards
+        op(self.runner, lambda: cards.recover(user=user), lane=Lane.IO).success(
+            self._card_recovery
+        ).failure(self._card_recovery_failed).run()
         self.go(0)
         self._search_customers()
         if self._idle_enabled:
             self._idle.start()
+
+    def _card_recovery(self, unclear: int) -> None:
+        if unclear:
+            self.till.status.setText(
+                f"{unclear} card payment{'s' if unclear != 1 else ''} could not be settled "
+                "with the terminal: the manager decides below."
+            )
+        self.till.refresh()
+
+    def _card_recovery_failed(self, exc: BaseException) -> None:
+        self.till.status.setText(f"Card payments could not be checked: {exc}")
 
     def lock(self) -> None:
         """Back to the login screen; an open basket stays as it is for the next login."""

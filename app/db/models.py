@@ -296,6 +296,11 @@ class Payment(SyncRow, Base):
     change_minor: Mapped[int | None] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    # The till session whose drawer took or paid the money (cash; card for the totals).
+    session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("till_sessions.id"), index=True)
+    # A card payment: the intent the terminal approved; its slip data (no full PAN).
+    intent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payment_intents.id"))
+    details: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class Approval(SyncRow, Base):
@@ -330,6 +335,12 @@ from app.db.sale_records import (  # noqa: E402 - they refer to the tables above
     StockMove as StockMove,
     StockTransfer as StockTransfer,
     SubscriptionChange as SubscriptionChange,
+)
+from app.db.print_records import PrintJobRecord as PrintJobRecord  # noqa: E402
+from app.db.payment_records import (  # noqa: E402 - they refer to the tables above
+    PaymentIntent as PaymentIntent,
+    TillMovement as TillMovement,
+    TillSession as TillSession,
 )
 
 

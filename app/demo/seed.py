@@ -107,6 +107,29 @@ def seed_reference(
         return len(doc.offerings)
 
 
+# The demo till opens with 200.00 in notes and coins, as a store's morning float would.
+DEMO_FLOAT = {"20.00": 5, "10.00": 5, "5.00": 6, "2.00": 5, "1.00": 10}
+
+
+def open_demo_till(uow: Callable[..., UnitOfWork], *, terminal_id: str) -> None:
+    """Open the demo terminal's till (the manager's float) unless it was ever opened."""
+    with uow() as work:
+        session = work.session
+        if session.scalar(select(func.count()).select_from(m.TillSession)):
+            return
+        manager = session.scalars(select(m.User).where(m.User.role == "manager")).first()
+        if manager is None:
+            return
+        session.add(
+            m.TillSession(
+                number=f"TIL-DEMO-{terminal_id}-000000", till_id=terminal_id, status="open",
+                currency="EUR", float_minor=20_000, float_count=dict(DEMO_FLOAT),
+                opened_by=manager.id,
+            )
+        )  # fmt: skip
+        work.commit()
+
+
 @dataclass
 class _Batch:
     customers: list[dict[str, Any]]
@@ -274,6 +297,7 @@ def ensure_demo(
 ) -> DemoSummary:
     """Create the demo store if it is not there yet; top customers up to ``customers``."""
     offerings = seed_reference(uow)
+    open_demo_till(uow, terminal_id=terminal_id)
     with engine.connect() as conn:
         have = int(conn.scalar(select(func.count()).select_from(m.Customer)) or 0)
         users = int(conn.scalar(select(func.count()).select_from(m.User)) or 0)

@@ -50,8 +50,9 @@ def pay_with_credit(
 
 
 def refund_payment(
-    session: Session, order: m.Order, amount: int, tender: str, *, user_id: uuid.UUID
-) -> None:
+    session: Session, order: m.Order, amount: int, tender: str, *, user_id: uuid.UUID,
+    session_id: uuid.UUID | None = None,
+) -> None:  # fmt: skip
     """Money back to the original tender: a negative payment on the original order.
 
     Cash leaves the drawer at once; any other tender waits for its device (a card refund
@@ -62,6 +63,7 @@ def refund_payment(
             order_id=order.id, tender=tender,
             status="refunded" if tender == "cash" else "refund_pending",
             amount_minor=-amount, currency=order.currency, user_id=user_id,
+            session_id=session_id,
         )
     )  # fmt: skip
 

@@ -29,6 +29,8 @@ KINDS = {
     "refund": "Refund approval",
     "replacement": "Equipment replacement",
     "kyc_review": "KYC review",
+    "cash_variance": "Cash variance",
+    "card_check": "Card payment to check",
 }
 
 

@@ -13,6 +13,7 @@ from app.db import models as m
 from app.db.uow import UnitOfWork
 from app.documents.receipt import ReceiptData, ReceiptItem, build_receipt, receipt_text
 from app.errors import NotFound
+from app.services.tendering import describe_card
 from devices.printer.base import ReceiptDoc
 from domain.money import Money, sum_money
 
@@ -49,8 +50,13 @@ class ReceiptService:
             cur = order.currency
             cashier = session.get(m.User, order.created_by)
             payments = list(
-                session.scalars(select(m.Payment).where(m.Payment.order_id == order_id))
-            )
+                session.scalars(
+                    select(m.Payment)
+                    .where(m.Payment.order_id == order_id, m.Payment.amount_minor > 0,
+                           m.Payment.status == "approved")
+                    .order_by(m.Payment.created_at)
+                )
+            )  # fmt: skip
             items = tuple(
                 ReceiptItem(
                     description=line.description,
@@ -71,7 +77,8 @@ class ReceiptService:
             )
             total = Money.from_minor(order.total_minor, cur)
             tendered = sum_money([Money.from_minor(p.amount_minor, cur) for p in payments], cur)
-            cash = [p for p in payments if p.tender == "cash"]
+            # The cash tender that settled the rest carries what was given and the change.
+            cash = [p for p in payments if p.tender == "cash"][-1:]
             data = ReceiptData(
                 store_name=self._store.name,
                 store_address=self._store.address,
@@ -84,7 +91,9 @@ class ReceiptService:
                 items=items,
                 vat=vat,
                 total=total,
-                tenders=tuple((p.tender, Money.from_minor(p.amount_minor, cur)) for p in payments),
+                tenders=tuple(
+                    (_tender_label(p), Money.from_minor(p.amount_minor, cur)) for p in payments
+                ),
                 given=Money.from_minor(cash[0].given_minor, cur)
                 if cash and cash[0].given_minor is not None
                 else None,
@@ -95,3 +104,10 @@ class ReceiptService:
             )
         doc = build_receipt(data, columns=self._columns, copy=copy)
         return Receipt(doc=doc, text=receipt_text(doc, columns=self._columns), cash=bool(cash))
+
+
+def _tender_label(payment: m.Payment) -> str:
+    """ "cash", or "card VISA 411111******1111 auth 123456" with the terminal's slip data."""
+    if payment.tender == "card" and payment.details:
+        return f"card {describe_card(payment.details)}".strip()
+    return payment.tender.replace("_", " ")

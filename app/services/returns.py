@@ -35,6 +35,7 @@ from app.services.catalog import CatalogService
 from app.services.exchange_credit import refund_payment
 from app.services.handoffs import hand_on
 from app.services.stock_moves import level, move_quantity, move_unit, unit_by_serial
+from app.services.till import log_drawer, open_session
 from domain.errors import RuleViolation, ValidationError
 from domain.ids import new_id
 from domain.money import Money
@@ -278,6 +279,12 @@ class ReturnService:
                 )
                 if exchange:
                     record.exchange_order_id = self._exchange_basket(session, order, user)
+                elif tender == "cash":  # out of this till's drawer, which must be open
+                    till = open_session(session, self._store_id, self._terminal_id)
+                    refund_payment(
+                        session, order, refund, tender, user_id=user.id, session_id=till.id
+                    )
+                    log_drawer(session, till, "cash refund", user.id, reference=number)
                 else:
                     refund_payment(session, order, refund, tender, user_id=user.id)
             what = ", ".join(

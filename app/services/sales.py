@@ -50,6 +50,8 @@ from app.services.new_lines import check_new_lines, create_subscriptions, record
 from app.services.port_in import SalePortIn, describe_port_in
 from app.services.sale_numbers import SaleNumbers
 from app.services.stock_moves import check_quantity, record_sale, unit_by_serial
+from app.services.tendering import SaleTendering
+from app.services.till import log_drawer, open_session, paid_minor
 from domain.catalog import COMMITMENT_TERMS, Offering, OfferingKind
 from domain.errors import RuleViolation, ValidationError
 from domain.identifiers import parse_iccid, parse_imei
@@ -78,7 +80,7 @@ __all__ = [
 ]
 
 
-class SaleService(SaleNumbers, SalePortIn):
+class SaleService(SaleNumbers, SalePortIn, SaleTendering):
     def __init__(
         self,
         uow: Callable[..., UnitOfWork],
@@ -99,6 +101,10 @@ class SaleService(SaleNumbers, SalePortIn):
         self._currency = currency
         self._cash_rounding = cash_rounding
         self._clock = clock
+
+    @property
+    def currency(self) -> str:
+        return self._currency
 
     def _today(self) -> date:
         return self._clock().astimezone().date()
@@ -422,6 +428,7 @@ class SaleService(SaleNumbers, SalePortIn):
 
     # -- payment -------------------------------------------------------------------------
     def pay_cash(self, order_id: uuid.UUID, given_text: str, *, user: UserInfo) -> SaleResult:
+        """Cash for everything still due: completes the sale or refuses with what is short."""
         self._catalog.snapshot()  # read before the write lock is taken
         given = Money(parse_amount(given_text, field="cash_given"), self._currency)
         with self._uow(durable=True) as uow:
@@ -430,84 +437,109 @@ class SaleService(SaleNumbers, SalePortIn):
             # counters, the search index), not before every query: fewer, larger flushes.
             session.autoflush = False
             row = self._order_row(session, order_id)
-            priced = self._price(session, row)
-            write_prices(row, priced)
-            order = to_domain(row)
-            if not order.can_submit():
-                if not order.lines:
-                    raise RuleViolation("The basket is empty.")
-                raise RuleViolation(f"Order {order.number} is {order.status.value}.")
-            if priced.problems:
-                raise RuleViolation("The basket cannot be paid yet: " + priced.problems[0].message)
-            missing = [line.description for line in row.lines if needs_serial(line, self._catalog)]
-            if missing:
-                raise RuleViolation(f"Scan the IMEI or ICCID of {missing[0]} first.")
-            check_new_lines(row, self._offering_by_code)
-            for line in row.lines:
-                if self._offering_by_code(line.sku).kind is OfferingKind.TOPUP and not line.msisdn:
-                    raise RuleViolation(f"Type the prepaid number for {line.description} first.")
-            credit = exchange_credit(session, row.id)
-            to_pay = Money.from_minor(max(order.total.minor - credit, 0), self._currency)
-            cash = settle_cash(to_pay, given, rounding=self._cash_rounding)
+            till = open_session(session, self._store_id, self._terminal_id)
             now = self._clock()
-            order.submit(user_id=user.id, at=now)
-            # Cash rounding may make the amount taken differ from the total by a few
-            # cents; the order counts as paid when the rounded amount is covered.
-            order.mark_paid(order.total, user_id=user.id, at=now)
-            order.complete(user_id=user.id, at=now)
-            if credit:
-                pay_with_credit(session, row, credit, order.total.minor, user_id=user.id)
-            if to_pay.minor or not credit:
+            order = self._start_payment(session, row, user, now)
+            to_pay = Money.from_minor(max(order.total.minor - paid_minor(session, row), 0),
+                                      self._currency)  # fmt: skip
+            cash = settle_cash(to_pay, given, rounding=self._cash_rounding)
+            if to_pay.minor or not paid_minor(session, row):
                 session.add(
                     m.Payment(
-                        order_id=row.id,
-                        tender=TenderKind.CASH.value,
-                        status="approved",
-                        amount_minor=cash.due.minor,
-                        given_minor=cash.given.minor,
-                        change_minor=cash.change.minor,
-                        currency=self._currency,
-                        user_id=user.id,
+                        order_id=row.id, tender=TenderKind.CASH.value, status="approved",
+                        amount_minor=cash.due.minor, given_minor=cash.given.minor,
+                        change_minor=cash.change.minor, currency=self._currency,
+                        user_id=user.id, session_id=till.id,
                     )
-                )
-            record_sale(session, row, store_id=self._store_id, user_id=user.id)
-            row.receipt_number = next_number(
-                session, kind="RCP", store_id=self._store_id, terminal_id=self._terminal_id
-            )
-            row.completed_at = now
-            self._record(session, row, order, user, now)
-            create_subscriptions(
-                session, row, self._offering_by_code, now=now, user=user,
-                store_id=self._store_id, terminal_id=self._terminal_id,
-            )  # fmt: skip
-            record_topups(session, row, self._offering_by_code, now=now, user=user)
-            if row.customer_id is not None:
-                session.add(
-                    m.Interaction(
-                        customer_id=row.customer_id,
-                        kind="sale",
-                        summary=f"Bought {', '.join(line.description for line in row.lines)}"
-                        f" for {order.total.format()} (order {row.number})",
-                        occurred_at=now,
-                        user_id=user.id,
-                        ref_kind="order",
-                        ref_id=row.id,
-                    )
-                )
-                session.flush()
-                # The receipt number and any IMEI sold now lead to the customer in search.
-                customer_index.refresh(session.connection(), row.customer_id)
+                )  # fmt: skip
+            # Cash rounding may make the amount taken differ from the total by a few
+            # cents; the order counts as paid when the rounded amount is covered.
+            receipt_number = self._complete(session, row, order, user, now)
+            log_drawer(session, till, "cash sale", user.id, reference=receipt_number)
             uow.commit()
             return SaleResult(
                 order_id=row.id,
                 number=row.number,
-                receipt_number=row.receipt_number,
+                receipt_number=receipt_number,
                 total=order.total,
                 paid=cash.due,
                 given=cash.given,
                 change=cash.change,
                 changes=Changes(basket=True, stock=True, till=True, customer=True, sync=True),
             )
+
+    def _start_payment(
+        self, session: Session, row: m.Order, user: UserInfo, now: datetime
+    ) -> Order:
+        """The order as it stands when a tender is applied; a draft is checked and submitted.
+
+        The first tender on a draft prices it for the last time, checks that it can be
+        sold (serials scanned, new lines complete, top-up numbers given), applies any
+        exchange credit, and submits it: from then on its lines cannot change.
+        """
+        if row.status != OrderStatus.DRAFT.value:
+            order = to_domain(row)
+            if order.status is not OrderStatus.AWAITING_PAYMENT:
+                raise RuleViolation(f"Order {order.number} is {order.status.value}.")
+            return order
+        priced = self._price(session, row)
+        write_prices(row, priced)
+        order = to_domain(row)
+        if not order.can_submit():
+            if not order.lines:
+                raise RuleViolation("The basket is empty.")
+            raise RuleViolation(f"Order {order.number} is {order.status.value}.")
+        if priced.problems:
+            raise RuleViolation("The basket cannot be paid yet: " + priced.problems[0].message)
+        missing = [line.description for line in row.lines if needs_serial(line, self._catalog)]
+        if missing:
+            raise RuleViolation(f"Scan the IMEI or ICCID of {missing[0]} first.")
+        check_new_lines(row, self._offering_by_code)
+        for line in row.lines:
+            if self._offering_by_code(line.sku).kind is OfferingKind.TOPUP and not line.msisdn:
+                raise RuleViolation(f"Type the prepaid number for {line.description} first.")
+        credit = exchange_credit(session, row.id)
+        if credit:
+            pay_with_credit(session, row, credit, order.total.minor, user_id=user.id)
+        order.submit(user_id=user.id, at=now)
+        return order
+
+    def _complete(
+        self, session: Session, row: m.Order, order: Order, user: UserInfo, now: datetime
+    ) -> str:
+        """Everything a paid sale writes, in the caller's transaction: stock, receipt
+        number, status and events, subscriptions, top-ups, timeline and search index."""
+        order.mark_paid(order.total, user_id=user.id, at=now)
+        order.complete(user_id=user.id, at=now)
+        record_sale(session, row, store_id=self._store_id, user_id=user.id)
+        receipt_number = next_number(
+            session, kind="RCP", store_id=self._store_id, terminal_id=self._terminal_id
+        )
+        row.receipt_number = receipt_number
+        row.completed_at = now
+        self._record(session, row, order, user, now)
+        create_subscriptions(
+            session, row, self._offering_by_code, now=now, user=user,
+            store_id=self._store_id, terminal_id=self._terminal_id,
+        )  # fmt: skip
+        record_topups(session, row, self._offering_by_code, now=now, user=user)
+        if row.customer_id is not None:
+            session.add(
+                m.Interaction(
+                    customer_id=row.customer_id,
+                    kind="sale",
+                    summary=f"Bought {', '.join(line.description for line in row.lines)}"
+                    f" for {order.total.format()} (order {row.number})",
+                    occurred_at=now,
+                    user_id=user.id,
+                    ref_kind="order",
+                    ref_id=row.id,
+                )
+            )
+            session.flush()
+            # The receipt number and any IMEI sold now lead to the customer in search.
+            customer_index.refresh(session.connection(), row.customer_id)
+        return receipt_number
 
     # -- pricing -------------------------------------------------------------------------
     def _customer_facts(self, session: Session, row: m.Order) -> CustomerFacts:

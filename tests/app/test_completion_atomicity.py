@@ -58,6 +58,7 @@ WRITTEN = (
     "interactions",
     "customer_search",
     "counters",
+    "till_movements",
     "outbox",
 )
 # What completing this basket must write at the very least.
@@ -74,6 +75,7 @@ REQUIRED = frozenset(
         "customer_search",
         "outbox",
         "counters",
+        "till_movements",  # the drawer opened for the cash
     }
 )
 

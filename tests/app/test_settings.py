@@ -403,12 +403,16 @@ def test_parse_cli_overrides_errors(item: str, message: str) -> None:
 
 
 def test_registry_matches_the_sections() -> None:
-    assert len(REGISTRY) == 36
+    assert len(REGISTRY) == 40
     for key, decl in REGISTRY.items():
         assert decl.key == key and decl.help
         assert decl.env_name == "STOREDESK_" + key.replace(".", "_").upper()
         assert Settings().value(key) == decl.default
-    assert [k for k, d in REGISTRY.items() if d.secret] == ["central.password"]
+    assert [k for k, d in REGISTRY.items() if d.secret] == [
+        "central.password", "card_terminal.password",
+    ]  # fmt: skip
+    assert REGISTRY["till.variance_approval_above"].default == Decimal("20.00")
+    assert REGISTRY["card_terminal.password"].check("12345") == "must be six digits"
     assert REGISTRY["money.cash_rounding"].type is Decimal
     assert REGISTRY["customers.phone_region"].default == "DE"
     assert REGISTRY["customers.store_document_images"].default is False

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import Services
@@ -78,7 +77,7 @@ def test_new_line_with_a_gold_number(
     assert cash is not None
     cash.given.clear()
     qtbot.keyClicks(cash.given, "100", delay=TYPING_MS)
-    qtbot.mouseClick(cash.buttons.button(QDialogButtonBox.StandardButton.Ok),
+    qtbot.mouseClick(cash.cash_button,
                      Qt.MouseButton.LeftButton)  # fmt: skip
     assert not cash.isVisible()
     win.sell.last_receipt_dialog.close()  # type: ignore[union-attr]
@@ -125,7 +124,7 @@ def test_top_up_a_prepaid_number_at_the_counter(
     assert cash is not None
     cash.given.clear()
     qtbot.keyClicks(cash.given, "20", delay=TYPING_MS)
-    qtbot.mouseClick(cash.buttons.button(QDialogButtonBox.StandardButton.Ok),
+    qtbot.mouseClick(cash.cash_button,
                      Qt.MouseButton.LeftButton)  # fmt: skip
     assert not cash.isVisible()
     timeline = demo_services.customers.profile(cid).timeline

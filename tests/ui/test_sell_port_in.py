@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pytest
 from logged_in_window import logged_in
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import Services
@@ -66,7 +65,7 @@ def test_port_in_a_number_on_a_new_line(
     assert cash is not None
     cash.given.clear()
     qtbot.keyClicks(cash.given, "50", delay=TYPING_MS)
-    qtbot.mouseClick(cash.buttons.button(QDialogButtonBox.StandardButton.Ok),
+    qtbot.mouseClick(cash.cash_button,
                      Qt.MouseButton.LeftButton)  # fmt: skip
     assert not cash.isVisible()
     win.sell.last_receipt_dialog.close()  # type: ignore[union-attr]

@@ -77,20 +77,26 @@ def test_walking_skeleton_sale(qtbot: QtBot, window: MainWindow, demo_services: 
     name = win.sell.customer.text()
     assert name.endswith("ORD-S001-T01-000001")
 
-    # Pay cash: first too little (inline error, nothing saved), then enough.
+    # Pay cash in two parts: a bad amount is refused inline, 5.00 is kept as part of the
+    # payment, then 15.00 covers the rest with 0.02 change.
     qtbot.keyClick(win.sell, Qt.Key.Key_F9)
     cash = win.sell.cash_dialog
     assert cash is not None and cash.isVisible()
+    assert cash.due.text() == "19.98 EUR"
+    cash.given.clear()
+    qtbot.keyClicks(cash.given, "5,555", delay=TYPING_MS)
+    qtbot.keyClick(cash.given, Qt.Key.Key_Return)
+    assert cash.isVisible() and "two decimal places" in cash.errors.text("cash_given")
     cash.given.clear()
     qtbot.keyClicks(cash.given, "5", delay=TYPING_MS)
-    ok = cash.buttons.button(QDialogButtonBox.StandardButton.Ok)
-    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-    assert cash.isVisible()
-    assert "more is needed" in cash.errors.text("cash_given")
+    qtbot.mouseClick(cash.cash_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: cash.due.text() == "14.98 EUR", timeout=3000)
+    assert cash.isVisible() and "cash: 5.00 EUR" in cash.tenders.text()
+    assert cash.given.text() == "14.98"
     cash.given.clear()
-    qtbot.keyClicks(cash.given, "20", delay=TYPING_MS)
-    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-    assert not cash.isVisible()
+    qtbot.keyClicks(cash.given, "15", delay=TYPING_MS)
+    qtbot.keyClick(cash.given, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not cash.isVisible(), timeout=3000)
 
     receipt = win.sell.last_receipt_dialog
     assert receipt is not None and receipt.isVisible()
@@ -103,10 +109,14 @@ def test_walking_skeleton_sale(qtbot: QtBot, window: MainWindow, demo_services: 
     with demo_services.engine.connect() as conn:
         order = conn.execute(select(m.Order).where(m.Order.status == "completed")).one()
         lines = conn.execute(select(m.OrderLine).where(m.OrderLine.order_id == order.id)).all()
-        payment = conn.execute(select(m.Payment).where(m.Payment.order_id == order.id)).one()
+        payments = conn.execute(
+            select(m.Payment).where(m.Payment.order_id == order.id).order_by(m.Payment.created_at)
+        ).all()
         outbox = set(conn.execute(select(m.OutboxRow.entity)).scalars())
     assert [line.sku for line in lines] == ["PLAN-PRE", "SIM-STD"]
-    assert (payment.tender, payment.amount_minor, payment.given_minor) == ("cash", 1998, 2000)
+    assert [(p.tender, p.amount_minor, p.given_minor, p.change_minor) for p in payments] == [
+        ("cash", 500, 500, 0), ("cash", 1498, 1500, 2),
+    ]  # fmt: skip
     assert {"order", "order_line", "payment"} <= outbox
 
     # The simulated printer received real ESC/POS bytes for this receipt, and a drawer kick.
@@ -197,14 +207,24 @@ def test_paper_out_does_not_undo_the_sale(
     qtbot.keyClick(window.sell, Qt.Key.Key_F9)
     cash = window.sell.cash_dialog
     assert cash is not None
-    qtbot.mouseClick(
-        cash.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
-    )
+    qtbot.mouseClick(cash.cash_button, Qt.MouseButton.LeftButton)
     receipt = window.sell.last_receipt_dialog
     assert receipt is not None and "14.99 EUR" in receipt.preview.toPlainText()
-    assert receipt.print_state.text().startswith("Not printed: is out of paper")
-    assert receipt.print_state.text().endswith("The sale is saved.")
+    assert receipt.print_state.text().startswith("Not printed: ")
+    assert "is out of paper" in receipt.print_state.text()
+    assert receipt.print_state.text().endswith("the sale is saved.")
     with demo_services.engine.connect() as conn:
         assert conn.execute(select(m.Order.status)).scalar_one() == "completed"
         assert conn.execute(select(m.Payment.amount_minor)).scalar_one() == 1499
+        number = conn.execute(select(m.Order.receipt_number)).scalar_one()
     assert demo_services.devices.states()[0].state == "error"
+    waiting = demo_services.print_queue.outstanding()
+    assert [(job.reference, job.status) for job in waiting] == [(number, "failed")]
+    receipt.close()
+    # Paper is back: the manager prints what waits from the Till area.
+    window.go(4)
+    assert "1 receipt waiting to print" in window.till.printing.text()
+    qtbot.mouseClick(window.till.print_again, Qt.MouseButton.LeftButton)
+    assert window.till.status.text() == "Printed 1 receipt."
+    assert demo_services.print_queue.outstanding() == []
+    assert window.till.printing.text() == "Every receipt has printed."

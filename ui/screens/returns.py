@@ -34,13 +34,14 @@ from domain.money import Money
 from domain.returns import Condition, unit_refund
 from ui.approval import ApprovalDialog
 from ui.forms import FieldErrors, error_label
-from ui.ops import Runner, op
+from ui.ops import Lane, Runner, op
 
 if TYPE_CHECKING:
     import uuid
 
     from app.bootstrap import Services
     from app.services.auth import UserInfo
+    from app.services.card_payments import CardPaymentResult
     from app.services.returns import ReturnableOrder, ReturnResult
 
 COLUMNS = ("Item", "Sold", "Returned", "Paid", "Return", "Condition", "Note")
@@ -304,6 +305,12 @@ class ReturnDialog(QDialog):
                 f"credit note {result.credit_note_number}."
             )
         self.done_label.setText(text)
+        if (
+            result.status == "completed"
+            and result.tender == "card"
+            and (result.exchange_order_id is None)
+        ):
+            self._refund_to_card(text)
         self.refund_button.setEnabled(False)
         self.exchange_button.setEnabled(False)
         self.hand_on_button.hide()
@@ -311,6 +318,25 @@ class ReturnDialog(QDialog):
         if result.exchange_order_id is not None:
             self.exchange_started.emit(result.exchange_order_id)
             self.accept()
+
+    def _refund_to_card(self, text: str) -> None:
+        """The card refund goes through the terminal now; the consultant sees its answer."""
+        assert self._order is not None
+        order_id, user, cards = self._order.order_id, self._user, self._services.cards
+        self.done_label.setText(text + " Refunding to the card on the terminal…")
+
+        def run() -> list[CardPaymentResult]:
+            return cards.refund_to_card(order_id, user=user)
+
+        def shown(results: list[CardPaymentResult]) -> None:
+            answers = "; ".join(r.message for r in results) or "nothing to refund"
+            self.done_label.setText(f"{text} {answers}.")
+
+        def failed(exc: BaseException) -> None:
+            message = getattr(exc, "message", str(exc))
+            self.done_label.setText(f"{text} The card refund waits: {message}")
+
+        op(self._runner, run, lane=Lane.IO).success(shown).failure(failed).run()
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date
 from typing import TYPE_CHECKING
@@ -24,27 +25,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import DomainError, RuleViolation, ValidationError
+from app.errors import DeviceError, DomainError, RuleViolation, ValidationError
 from domain.catalog_search import headline_price
 from domain.users import Permission
 from ui.approval import ApprovalDialog
 from ui.forms import FieldErrors, error_label
 from ui.keys import shortcut
 from ui.ops import Lane, Runner, op
-from ui.screens.payment import CashDialog, ReceiptDialog
+from ui.screens.payment import PaymentDialog, ReceiptDialog
 
 if TYPE_CHECKING:
     from app.bootstrap import Services
     from app.services.auth import UserInfo
+    from app.services.print_queue import PrintJob
     from app.services.receipts import Receipt
     from app.services.sales import BasketLineView, BasketView, SaleResult
     from domain.catalog import Offering
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+log = logging.getLogger(__name__)
 
 
 class SellScreen(QWidget):
     sale_completed = Signal(object)  # SaleResult
+    print_queue_changed = Signal()
 
     def __init__(self, services: Services, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,7 +59,7 @@ class SellScreen(QWidget):
         self._basket: BasketView | None = None
         self._pending_customer: tuple[uuid.UUID | None, str] = (None, "Walk-in customer")
         self.last_receipt_dialog: ReceiptDialog | None = None
-        self.cash_dialog: CashDialog | None = None
+        self.cash_dialog: PaymentDialog | None = None
         self.approval_dialog: ApprovalDialog | None = None
 
         self.customer = QLabel("Walk-in customer")
@@ -110,7 +114,7 @@ class SellScreen(QWidget):
         self.total = QLabel()
         self.total.setObjectName("basket_total")
         self.total.setWordWrap(True)
-        self.pay_cash_button = QPushButton("Pay &cash (F9)")
+        self.pay_cash_button = QPushButton("&Pay (F9)")
         self.pay_cash_button.setObjectName("pay_cash")
         self.pay_cash_button.clicked.connect(self.pay_cash)
         self.void_button = QPushButton("&Void basket")
@@ -355,7 +359,7 @@ class SellScreen(QWidget):
         if basket.problems:
             self.errors.show_message("code", "Solve the problems under the basket first.")
             return
-        dialog = CashDialog(
+        dialog = PaymentDialog(
             self._services,
             self._runner,
             order_id=basket.order_id,
@@ -385,18 +389,32 @@ class SellScreen(QWidget):
         self.last_receipt_dialog = dialog
         devices = self._services.devices
 
-        def printed(_: None) -> None:
-            dialog.set_print_state("Printed.")
+        queue = self._services.print_queue
+        number = receipt.doc.barcode or ""
 
-        def not_printed(exc: BaseException) -> None:
-            message = getattr(exc, "message", str(exc))
-            dialog.set_print_state(f"Not printed: {message}. The sale is saved.")
+        def run() -> PrintJob:
+            # The job is saved before the printer is touched: a failed print waits in the
+            # queue (Till, Ctrl+5) and never undoes the sale. The drawer opens for cash
+            # whether or not the paper came out.
+            job = queue.submit("receipt", number, receipt.doc)
+            if receipt.cash:
+                try:
+                    devices.kick_drawer()
+                except DeviceError as exc:
+                    log.warning("the drawer did not open: %s", exc.message)
+            return job
 
-        op(
-            self._runner,
-            lambda: devices.print_receipt(receipt.doc, kick_drawer=receipt.cash),
-            lane=Lane.IO,
-        ).success(printed).failure(not_printed).run()
+        def printed(job: PrintJob) -> None:
+            if job.printed:
+                dialog.set_print_state("Printed.")
+            else:
+                dialog.set_print_state(
+                    f"Not printed: {job.last_error}. It waits in the print queue (Till); "
+                    "the sale is saved."
+                )
+            self.print_queue_changed.emit()
+
+        op(self._runner, run, lane=Lane.IO).success(printed).run()
         dialog.open()
 
     # -- rendering -----------------------------------------------------------------------

@@ -1,0 +1,523 @@
+"""Till: the drawer's session — open with a float, cash in and out, no sale, X report, close.
+
+The X report is always on screen and refreshed after every change and every sale.
+**Ctrl+O** opens the till with a float counted by denomination, **Ctrl+Shift+I** /
+**Ctrl+Shift+O** pay cash in or take it out with a reason, **Ctrl+Shift+N** opens the
+drawer without a sale (the reason is logged), **Ctrl+Shift+C** closes with the count; a
+difference asks for its reason and, above the store's limit, the manager's PIN. Card
+payments whose result was lost are listed here for the manager to decide.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import DeviceError, DomainError, ValidationError
+from ui.approval import ApprovalDialog
+from ui.forms import FieldErrors, error_label
+from ui.keys import shortcut
+from ui.ops import Lane, Runner, op
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from app.bootstrap import Services
+    from app.services.auth import UserInfo
+    from app.services.print_queue import PrintJob
+    from app.services.tendering import IntentView
+    from app.services.till import CloseResult, TillReport
+    from domain.money import Money
+
+EUR_DENOMINATIONS = ("500", "200", "100", "50", "20", "10", "5", "2", "1",
+                     "0.50", "0.20", "0.10", "0.05", "0.02", "0.01")  # fmt: skip
+
+
+def report_html(report: TillReport) -> str:
+    e = report.expected
+    rows = [
+        f"<h3>{'X report' if report.status == 'open' else 'Z report'} — {report.number}</h3>",
+        f"<p>Opened by {report.opened_by} at {report.opened_at.astimezone():%Y-%m-%d %H:%M}"
+        + (f", closed at {report.closed_at.astimezone():%H:%M}" if report.closed_at else "")
+        + "</p><table>",
+        f"<tr><td>Opening float</td><td align=right>{e.opening_float.format()}</td></tr>",
+        f"<tr><td>Cash sales</td><td align=right>{e.cash_sales.format()}</td></tr>",
+        f"<tr><td>Cash refunds</td><td align=right>−{e.cash_refunds.format()}</td></tr>",
+        f"<tr><td>Paid in</td><td align=right>{e.cash_in.format()}</td></tr>",
+        f"<tr><td>Paid out</td><td align=right>−{e.cash_out.format()}</td></tr>",
+        f"<tr><td><b>Cash expected</b></td><td align=right><b>{e.cash.format()}</b></td></tr>",
+    ]
+    if report.counted is not None and report.variance is not None:
+        rows.append(f"<tr><td>Counted</td><td align=right>{report.counted.format()}</td></tr>")
+        rows.append(f"<tr><td>Difference</td><td align=right>{report.variance.format()}</td></tr>")
+    rows.append("</table><p>By tender:</p><ul>")
+    rows += [
+        f"<li>{t.tender.replace('_', ' ')}: {t.amount.format()} "
+        f"({t.count} payment{'s' if t.count != 1 else ''})</li>"
+        for t in report.tenders
+    ]
+    if report.card_terminal_total is not None:
+        rows.append(f"<li>card terminal end of day: {report.card_terminal_total.format()}</li>")
+    rows.append(
+        f"</ul><p>Drawer opened {report.drawer_openings} "
+        f"time{'s' if report.drawer_openings != 1 else ''} "
+        f"({report.no_sale_openings} without a sale).</p>"
+    )
+    if report.variance_reason:
+        rows.append(f"<p>Reason: {report.variance_reason}</p>")
+    return "".join(rows)
+
+
+class CountDialog(QDialog):
+    """A count by denomination (opening float or closing count), with the running total."""
+
+    def __init__(self, title: str, *, closing: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("till_count_dialog")
+        self.setWindowTitle(title)
+        self.pieces: dict[str, QLineEdit] = {}
+        grid = QGridLayout()
+        for i, name in enumerate(EUR_DENOMINATIONS):
+            edit = QLineEdit()
+            edit.setObjectName(f"count_{name}")
+            edit.setPlaceholderText("0")
+            edit.setMaximumWidth(70)
+            edit.textChanged.connect(self._total)
+            self.pieces[name] = edit
+            grid.addWidget(QLabel(f"{name} ×"), i % 8, (i // 8) * 2)
+            grid.addWidget(edit, i % 8, (i // 8) * 2 + 1)
+        self.total = QLabel("Total: 0.00")
+        self.total.setObjectName("count_total")
+        self.total.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        self.reason = QLineEdit()
+        self.reason.setObjectName("count_reason")
+        self.card_total = QLineEdit()
+        self.card_total.setObjectName("count_card_total")
+        self.card_total.setPlaceholderText("from the terminal's end-of-day slip")
+        self.general = error_label()
+        self.errors = FieldErrors(self.general)
+        reason_error, card_error = error_label(), error_label()
+        self.errors.bind("reason", reason_error, self.reason)
+        self.errors.bind("card_total", card_error, self.card_total)
+        self.errors.bind("count", self.general)
+        form = QFormLayout()
+        self.ask_terminal = QPushButton("Ask the terminal (end of day)")
+        self.ask_terminal.setObjectName("count_ask_terminal")
+        if closing:
+            card_row = QHBoxLayout()
+            card_row.addWidget(self.card_total, 1)
+            card_row.addWidget(self.ask_terminal)
+            form.addRow("Card total (terminal)", card_row)
+            form.addRow("", card_error)
+            form.addRow("&Reason for a difference", self.reason)
+            form.addRow("", reason_error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept_count)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addWidget(self.total)
+        layout.addLayout(form)
+        layout.addWidget(self.general)
+        layout.addWidget(self.buttons)
+        self.submitted: Callable[[CountDialog], None] | None = None
+
+    def counts(self) -> dict[str, str]:
+        return {name: edit.text() for name, edit in self.pieces.items()}
+
+    def _total(self) -> None:
+        total = 0
+        for name, edit in self.pieces.items():
+            text = edit.text().strip()
+            if text.isdigit():
+                total += int(text) * round(float(name) * 100)
+        self.total.setText(f"Total: {total // 100}.{total % 100:02d}")
+
+    def accept_count(self) -> None:
+        self.errors.clear()
+        if self.submitted is not None:
+            self.submitted(self)
+
+    def failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            self.errors.show(exc)
+        elif isinstance(exc, DomainError):
+            self.errors.show_message("", exc.message)
+        else:
+            raise exc
+
+
+class MovementDialog(QDialog):
+    """Cash in, cash out, or "no sale": an amount (not for no sale) and the reason."""
+
+    def __init__(self, title: str, *, amount: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("till_movement_dialog")
+        self.setWindowTitle(title)
+        self.amount = QLineEdit()
+        self.amount.setObjectName("movement_amount")
+        self.reason = QLineEdit()
+        self.reason.setObjectName("movement_reason")
+        self.general = error_label()
+        self.errors = FieldErrors(self.general)
+        amount_error, reason_error = error_label(), error_label()
+        self.errors.bind("amount", amount_error, self.amount)
+        self.errors.bind("reason", reason_error, self.reason)
+        form = QFormLayout()
+        if amount:
+            form.addRow("&Amount", self.amount)
+            form.addRow("", amount_error)
+        form.addRow("&Reason", self.reason)
+        form.addRow("", reason_error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._ok)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.general)
+        layout.addWidget(self.buttons)
+        self.submitted: Callable[[MovementDialog], None] | None = None
+
+    def _ok(self) -> None:
+        self.errors.clear()
+        if self.submitted is not None:
+            self.submitted(self)
+
+    def failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            self.errors.show(exc)
+        elif isinstance(exc, DomainError):
+            self.errors.show_message("", exc.message)
+        else:
+            raise exc
+
+
+class TillScreen(QWidget):
+    changed = Signal()
+
+    def __init__(self, services: Services, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._runner = runner
+        self._user: UserInfo | None = None
+        self.dialog: QDialog | None = None
+        self.state = QLabel()
+        self.state.setObjectName("till_state")
+        self.state.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        self.report = QLabel("…")
+        self.report.setObjectName("till_report")
+        self.report.setTextFormat(Qt.TextFormat.RichText)
+        self.report.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.unclear = QListWidget()
+        self.unclear.setObjectName("till_unclear")
+        self.unclear_label = QLabel("Card payments to check (select, then decide):")
+        self.printing = QLabel()
+        self.printing.setObjectName("till_print_queue")
+        self.print_again = QPushButton("Print waiting receipts (Ctrl+Shift+P)")
+        self.print_again.setObjectName("till_print_again")
+        self.print_again.clicked.connect(self.retry_printing)
+        shortcut("Ctrl+Shift+P", self, self.retry_printing)
+        self.status = QLabel()
+        self.status.setObjectName("till_status")
+        self.status.setWordWrap(True)
+
+        buttons = QHBoxLayout()
+        actions: list[tuple[str, str, str, Callable[[], None]]] = [
+            ("till_open", "&Open till (Ctrl+O)", "Ctrl+O", self.open_till),
+            ("till_cash_in", "Cash in (Ctrl+Shift+I)", "Ctrl+Shift+I", self.cash_in),
+            ("till_cash_out", "Cash out (Ctrl+Shift+O)", "Ctrl+Shift+O", self.cash_out),
+            ("till_no_sale", "No sale (Ctrl+Shift+N)", "Ctrl+Shift+N", self.no_sale),
+            ("till_close", "&Close till (Ctrl+Shift+C)", "Ctrl+Shift+C", self.close_till),
+        ]
+        self.buttons: dict[str, QPushButton] = {}
+        for name, text, key, slot in actions:
+            button = QPushButton(text)
+            button.setObjectName(name)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+            self.buttons[name] = button
+            shortcut(key, self, slot)
+        decide = QHBoxLayout()
+        self.charged_button = QPushButton("It was charged")
+        self.charged_button.setObjectName("till_charged")
+        self.charged_button.clicked.connect(lambda: self.decide(charged=True))
+        self.not_charged_button = QPushButton("It was not charged")
+        self.not_charged_button.setObjectName("till_not_charged")
+        self.not_charged_button.clicked.connect(lambda: self.decide(charged=False))
+        self.note = QLineEdit()
+        self.note.setObjectName("till_check_note")
+        self.note.setPlaceholderText("What the terminal's journal shows")
+        decide.addWidget(self.note, 1)
+        decide.addWidget(self.charged_button)
+        decide.addWidget(self.not_charged_button)
+        refresh = QPushButton("&Refresh (F5)")
+        refresh.clicked.connect(self.refresh)
+        shortcut(Qt.Key.Key_F5, self, self.refresh)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Till</h2>"))
+        layout.addWidget(self.state)
+        layout.addLayout(buttons)
+        layout.addWidget(self.report, 1)
+        layout.addWidget(self.unclear_label)
+        layout.addWidget(self.unclear)
+        layout.addLayout(decide)
+        printing = QHBoxLayout()
+        printing.addWidget(self.printing, 1)
+        printing.addWidget(self.print_again)
+        layout.addLayout(printing)
+        layout.addWidget(self.status)
+        layout.addWidget(refresh)
+
+    def set_user(self, user: UserInfo | None) -> None:
+        self._user = user
+
+    # -- reading -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        till, sales, queue = self._services.till, self._services.sales, self._services.print_queue
+
+        def read() -> tuple[bool, TillReport | None, list[IntentView], list[PrintJob]]:
+            is_open = till.is_open()
+            try:
+                report = till.x_report()
+            except DomainError:
+                report = None
+            return is_open, report, sales.unresolved_intents(), queue.outstanding()
+
+        op(self._runner, read).success(self._show).run()
+
+    def _show(self, data: tuple[bool, TillReport | None, list[IntentView], list[PrintJob]]) -> None:
+        is_open, report, unclear, waiting = data
+        self.printing.setText(
+            f"{len(waiting)} receipt{'s' if len(waiting) != 1 else ''} waiting to print: "
+            + ", ".join(f"{job.reference} ({job.last_error})" for job in waiting[:3])
+            if waiting
+            else "Every receipt has printed."
+        )
+        self.print_again.setEnabled(bool(waiting))
+        self.state.setText(
+            f"Till open — {report.number}"
+            if is_open and report
+            else "Till closed: open it with a counted float before selling (Ctrl+O)."
+        )
+        self.report.setText(report_html(report) if report else "")
+        self.buttons["till_open"].setEnabled(not is_open)
+        for name in ("till_cash_in", "till_cash_out", "till_no_sale", "till_close"):
+            self.buttons[name].setEnabled(is_open)
+        self.unclear.clear()
+        for view in unclear:
+            item = QListWidgetItem(
+                f"{view.order_number}  {view.amount.format()}  {view.status.replace('_', ' ')}"
+                f"  {view.created_at.astimezone():%H:%M}  {view.message}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, view.id)
+            self.unclear.addItem(item)
+        visible = bool(unclear)
+        for widget in (self.unclear, self.unclear_label, self.note, self.charged_button,
+                       self.not_charged_button):  # fmt: skip
+            widget.setVisible(visible)
+
+    # -- actions -------------------------------------------------------------------------
+    def _done(self, message: str) -> Callable[[object], None]:
+        def done(_result: object) -> None:
+            if self.dialog is not None:
+                self.dialog.accept()
+            self.status.setText(message)
+            self.refresh()
+            self.changed.emit()
+
+        return done
+
+    def open_till(self) -> None:
+        user = self._user
+        if user is None:
+            return
+        dialog = CountDialog("Open the till: count the float", closing=False, parent=self)
+        till = self._services.till
+
+        def submit(d: CountDialog) -> None:
+            counts = d.counts()
+            d.buttons.setEnabled(False)
+            op(self._runner, lambda: till.open(counts, user=user)).success(
+                self._done("The till is open.")
+            ).failure(d.failed).run()
+
+        dialog.submitted = submit
+        self.dialog = dialog
+        dialog.open()
+
+    def cash_in(self) -> None:
+        self._movement("Cash in", "in")
+
+    def cash_out(self) -> None:
+        self._movement("Cash out", "out")
+
+    def no_sale(self) -> None:
+        self._movement("Open the drawer without a sale", "no_sale")
+
+    def _movement(self, title: str, kind: str) -> None:
+        user = self._user
+        if user is None:
+            return
+        dialog = MovementDialog(title, amount=kind != "no_sale", parent=self)
+        till, devices = self._services.till, self._services.devices
+
+        def submit(d: MovementDialog) -> None:
+            amount, reason = d.amount.text(), d.reason.text()
+            d.buttons.setEnabled(False)
+
+            def run() -> object:
+                if kind == "in":
+                    return till.cash_in(amount, reason, user=user)
+                if kind == "out":
+                    return till.cash_out(amount, reason, user=user)
+                till.no_sale(reason, user=user)
+                return None
+
+            def kick(_result: object) -> None:
+                self._done(f"{title}: done.")(None)
+                op(self._runner, devices.kick_drawer, lane=Lane.IO).failure(
+                    self._device_failed
+                ).run()
+
+            op(self._runner, run).success(kick).failure(d.failed).run()
+
+        dialog.submitted = submit
+        self.dialog = dialog
+        dialog.open()
+
+    def _device_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, DeviceError):
+            self.status.setText(f"The drawer did not open: {exc.message}")
+        else:
+            raise exc
+
+    def close_till(self) -> None:
+        user = self._user
+        if user is None:
+            return
+        dialog = CountDialog("Close the till: count the drawer", closing=True, parent=self)
+        till = self._services.till
+
+        def submit(d: CountDialog, approver: object = None) -> None:
+            counts, reason, card = d.counts(), d.reason.text(), d.card_total.text()
+            d.buttons.setEnabled(False)
+
+            def run() -> CloseResult:
+                return till.close(
+                    counts, user=user, reason=reason, card_terminal_total=card,
+                    approved_by=approver,  # type: ignore[arg-type]
+                )  # fmt: skip
+
+            def failed(exc: BaseException) -> None:
+                if (
+                    isinstance(exc, DomainError)
+                    and "manager's approval" in exc.message
+                    and approver is None
+                ):
+                    d.buttons.setEnabled(True)
+                    self._approve(d, exc.message, submit)
+                    return
+                d.failed(exc)
+
+            def closed(result: CloseResult) -> None:
+                note = " Handed on to the second line." if result.handed_on else ""
+                self._done(f"The till is closed.{note}")(result)
+
+            op(self._runner, run).success(closed).failure(failed).run()
+
+        cards = self._services.cards
+
+        def ask_terminal() -> None:
+            dialog.ask_terminal.setEnabled(False)
+            dialog.card_total.setPlaceholderText("The terminal is closing its day…")
+
+            def got(total: Money) -> None:
+                dialog.ask_terminal.setEnabled(True)
+                dialog.card_total.setText(f"{total.amount:.2f}")
+
+            def failed(exc: BaseException) -> None:
+                dialog.ask_terminal.setEnabled(True)
+                dialog.errors.show_message("card_total", getattr(exc, "message", str(exc)))
+
+            op(self._runner, cards.end_of_day, lane=Lane.IO).success(got).failure(failed).run()
+
+        dialog.ask_terminal.clicked.connect(ask_terminal)
+        dialog.submitted = submit
+        self.dialog = dialog
+        dialog.open()
+
+    def _approve(
+        self,
+        count: CountDialog,
+        message: str,
+        retry: Callable[[CountDialog, object], None],
+    ) -> None:
+        user = self._user
+        assert user is not None
+        approval = ApprovalDialog(
+            self._services, self._runner, requested_by=user, action="till_variance",
+            subject=self.state.text(), explanation=message, parent=count,
+        )  # fmt: skip
+        self.approval = approval
+
+        def approved() -> None:
+            if approval.record is not None:
+                retry(count, approval.record.approved_by.id)
+
+        approval.accepted.connect(approved)
+        approval.open()
+
+    def retry_printing(self) -> None:
+        queue = self._services.print_queue
+
+        def done(jobs: list[PrintJob]) -> None:
+            failed = [job for job in jobs if not job.printed]
+            self.status.setText(
+                f"Still not printing: {failed[0].last_error}"
+                if failed
+                else f"Printed {len(jobs)} receipt{'s' if len(jobs) != 1 else ''}."
+            )
+            self.refresh()
+
+        op(self._runner, queue.retry_all, lane=Lane.IO).success(done).run()
+
+    def decide(self, *, charged: bool) -> None:
+        user, item = self._user, self.unclear.currentItem()
+        if user is None or item is None:
+            self.status.setText("Select the card payment first.")
+            return
+        intent_id, note = item.data(Qt.ItemDataRole.UserRole), self.note.text()
+        sales = self._services.sales
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, DomainError):
+                self.status.setText(exc.message)
+            else:
+                raise exc
+
+        op(
+            self._runner,
+            lambda: sales.check_intent(intent_id, charged=charged, note=note, user=user),
+        ).success(self._done("Decided.")).failure(failed).run()
