@@ -55,13 +55,15 @@ def refund_payment(
 ) -> None:  # fmt: skip
     """Money back to the original tender: a negative payment on the original order.
 
-    Cash leaves the drawer at once; any other tender waits for its device (a card refund
-    goes through the terminal) as ``refund_pending``.
+    Cash leaves the drawer and an account charge is reversed at once; a card refund waits
+    for the terminal as ``refund_pending``.
     """
     session.add(
         m.Payment(
             order_id=order.id, tender=tender,
-            status="refunded" if tender == "cash" else "refund_pending",
+            # Cash leaves the drawer and an account charge is reversed at once; a card
+            # refund waits for the terminal.
+            status="refund_pending" if tender == "card" else "refunded",
             amount_minor=-amount, currency=order.currency, user_id=user_id,
             session_id=session_id,
         )

@@ -196,7 +196,11 @@ class ReturnService:
         approved_by: uuid.UUID | None = None,
         hand_on_above_limit: bool = False,
         exchange: bool = False,
+        store_credit: bool = False,
     ) -> ReturnResult:
+        """Take goods back. The money goes back the way it was paid, or onto a new basket
+        (``exchange``), or onto a credit note the customer spends later (``store_credit``:
+        its number is a tender at any later sale until its value is used up)."""
         reason = " ".join(reason.split())
         if not reason:
             raise ValidationError("Say why the customer returns the goods.", field="reason")
@@ -242,7 +246,7 @@ class ReturnService:
             number = next_number(
                 session, kind="RET", store_id=self._store_id, terminal_id=self._terminal_id
             )
-            tender = "exchange" if exchange else view.tender
+            tender = "exchange" if exchange else "credit_note" if store_credit else view.tender
             record = m.ReturnRecord(
                 id=new_id(),
                 number=number,
@@ -279,6 +283,8 @@ class ReturnService:
                 )
                 if exchange:
                     record.exchange_order_id = self._exchange_basket(session, order, user)
+                elif store_credit:
+                    pass  # the credit note number is the customer's voucher
                 elif tender == "cash":  # out of this till's drawer, which must be open
                     till = open_session(session, self._store_id, self._terminal_id)
                     refund_payment(

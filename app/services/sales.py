@@ -45,7 +45,12 @@ from app.services.basket_views import (
 )
 from app.services.catalog import CatalogService
 from app.services.customers import display_name
-from app.services.exchange_credit import exchange_credit, pay_with_credit, refund_unused_credit
+from app.services.exchange_credit import (
+    exchange_credit,
+    pay_with_credit,
+    refund_payment,
+    refund_unused_credit,
+)
 from app.services.new_lines import check_new_lines, create_subscriptions, record_topups
 from app.services.port_in import SalePortIn, describe_port_in
 from app.services.sale_numbers import SaleNumbers
@@ -416,6 +421,7 @@ class SaleService(SaleNumbers, SalePortIn, SaleTendering):
             order = to_domain(row)
             now = self._clock()
             order.cancel(user_id=user.id, at=now)
+            self._give_back_payments(session, row, user)
             for line in row.lines:
                 if line.serial:
                     self._release(session, line.serial)
@@ -425,6 +431,32 @@ class SaleService(SaleNumbers, SalePortIn, SaleTendering):
             self._record(session, row, order, user, now)
             uow.commit()
             return Changes(basket=True, stock=True)
+
+    def _give_back_payments(self, session: Session, row: m.Order, user: UserInfo) -> None:
+        """A cancelled order that was part paid gives every approved tender back.
+
+        Cash leaves this till's drawer now; an account charge is reversed; a card payment
+        becomes a refund waiting for the terminal (``CardPayments.refund_to_card``). An
+        unclear card payment stops the cancel: the manager decides it first.
+        """
+        self._no_unresolved(session, row)
+        paid = session.scalars(
+            select(m.Payment).where(
+                m.Payment.order_id == row.id, m.Payment.status == "approved",
+                m.Payment.amount_minor > 0, m.Payment.tender != "credit_note",
+            )
+        ).all()  # fmt: skip
+        if not paid:
+            return
+        till = open_session(session, self._store_id, self._terminal_id)
+        for payment in paid:
+            refund_payment(
+                session, row, payment.amount_minor, payment.tender, user_id=user.id,
+                session_id=till.id,
+            )  # fmt: skip
+            if payment.tender == TenderKind.CASH.value:
+                log_drawer(session, till, "cash back: order cancelled", user.id,
+                           reference=row.number)  # fmt: skip
 
     # -- payment -------------------------------------------------------------------------
     def pay_cash(self, order_id: uuid.UUID, given_text: str, *, user: UserInfo) -> SaleResult:

@@ -109,6 +109,16 @@ class IntentView:
     message: str
 
 
+def credit_note_used(session: Session, number: str) -> int:
+    """How much of a credit note earlier sales have spent (vouchers name it in details)."""
+    spent = session.scalars(
+        select(m.Payment).where(
+            m.Payment.tender == TenderKind.VOUCHER.value, m.Payment.status == "approved"
+        )
+    ).all()
+    return sum(p.amount_minor for p in spent if (p.details or {}).get("credit_note") == number)
+
+
 def describe_card(details: dict[str, str] | None) -> str:
     if not details:
         return ""
@@ -240,6 +250,56 @@ class SaleTendering:
                 session, row, TenderKind.ACCOUNT, remaining.minor, user, till,
                 details={"account_no": account.account_no},
             )  # fmt: skip
+            sale = self._finish(session, row, order, user, now, paid=remaining)
+            uow.commit()
+            return TenderResult(state=self.payment_state_after(sale), sale=sale)
+
+    def tender_credit_note(
+        self, order_id: uuid.UUID, number_text: str, *, user: UserInfo
+    ) -> TenderResult:
+        """Spend a credit note from an earlier return (store credit) on what is due."""
+        number = number_text.strip().upper()
+        if not number:
+            raise ValidationError("Type or scan the credit note number.", field="amount")
+        self._catalog.snapshot()  # read before the write lock is taken
+        with self._uow(durable=True) as uow:
+            session = uow.session
+            session.autoflush = False
+            row = self._order_row(session, order_id)
+            till = open_session(session, self._store_id, self._terminal_id)
+            note = session.scalars(
+                select(m.ReturnRecord).where(
+                    m.ReturnRecord.credit_note_number == number,
+                    m.ReturnRecord.tender == "credit_note",
+                    m.ReturnRecord.status == "completed",
+                )
+            ).first()
+            if note is None:
+                raise ValidationError(
+                    f"{number} is not a credit note that can be spent here.", field="amount"
+                )
+            if note.currency != row.currency:
+                raise ValidationError(
+                    f"Credit note {number} is in {note.currency}.", field="amount"
+                )
+            balance = note.refund_minor - credit_note_used(session, number)
+            if balance <= 0:
+                raise RuleViolation(f"Credit note {number} has been used up.")
+            now = self._clock()
+            order = self._start_payment(session, row, user, now)
+            remaining = self._remaining(session, row, order)
+            if remaining.minor <= 0:
+                raise RuleViolation("Nothing is left to pay.")
+            used = min(balance, remaining.minor)
+            self._add_payment(
+                session, row, TenderKind.VOUCHER, used, user, till,
+                details={"credit_note": number},
+            )  # fmt: skip
+            if used < remaining.minor:
+                self._await(session, row, order, user, now)
+                state = self._state(session, row)
+                uow.commit()
+                return TenderResult(state=state)
             sale = self._finish(session, row, order, user, now, paid=remaining)
             uow.commit()
             return TenderResult(state=self.payment_state_after(sale), sale=sale)
@@ -580,7 +640,8 @@ class SaleTendering:
             ),
             tenders=tuple(
                 TenderLine(p.tender, Money.from_minor(p.amount_minor, p.currency),
-                           describe_card(p.details) if p.tender == "card" else "")
+                           describe_card(p.details) if p.tender == "card"
+                           else (p.details or {}).get("credit_note", ""))
                 for p in payments
             ),
             unresolved_card=bool(unresolved),

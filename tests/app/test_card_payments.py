@@ -153,3 +153,33 @@ def test_a_returned_card_sale_is_refunded_through_the_terminal(
     with demo_services.engine.connect() as conn:
         refund = conn.execute(select(m.Payment).where(m.Payment.amount_minor < 0)).one()
     assert refund.status == "refunded" and refund.details["masked_pan"] == "476173******0010"
+
+
+def test_cancelling_a_part_paid_order_gives_every_tender_back(
+    demo_services: Services, anna: UserInfo, cards: CardPayments, simulator: TerminalSimulator
+) -> None:
+    sales = demo_services.sales
+    basket = sales.start(customer_id=None, user=anna)
+    sales.add_code(basket.order_id, "ACC-CASE", user=anna)  # 14.99
+    sales.tender_cash(basket.order_id, "5", user=anna)
+    assert cards.pay(basket.order_id, "4", user=anna).status is IntentStatus.APPROVED
+    assert sales.payment_state(basket.order_id).remaining.format() == "5.99 EUR"
+    sales.cancel(basket.order_id, user=anna)
+    assert [r.status for r in cards.refund_to_card(basket.order_id, user=anna)] == [
+        IntentStatus.APPROVED
+    ]
+    assert [(b.kind, b.amount_minor) for b in simulator.bookings] == [
+        ("payment", 400), ("refund", 400),
+    ]  # fmt: skip
+    with demo_services.engine.connect() as conn:
+        back = conn.execute(
+            select(m.Payment.tender, m.Payment.status, m.Payment.amount_minor)
+            .where(m.Payment.amount_minor < 0)
+            .order_by(m.Payment.tender)
+        ).all()
+        status = conn.execute(select(m.Order.status)).scalar_one()
+    assert [tuple(r) for r in back] == [("card", "refunded", -400), ("cash", "refunded", -500)]
+    assert status == "cancelled"
+    report = demo_services.till.x_report()
+    assert report.expected.cash_refunds.format() == "5.00 EUR"  # the drawer paid it back
+    assert report.expected.cash.format() == "200.00 EUR"

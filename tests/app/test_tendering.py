@@ -13,11 +13,13 @@ from app.db import models as m
 from app.demo.seed import demo_iccid
 from app.errors import AccessDenied
 from app.services.auth import UserInfo
+from app.services.returns import ReturnItem
 from app.services.tendering import CardOutcome
 from devices.errors import DeviceTimeout
 from domain.card import CardSlip
 from domain.errors import RuleViolation, ValidationError
 from domain.payment_intent import IntentStatus
+from domain.returns import Condition
 
 ICCID = demo_iccid(1, 1)
 FULL_PAN = "4111111111111111"
@@ -224,3 +226,36 @@ def test_pay_later_needs_an_account_that_allows_it(demo_services: Services, anna
     result = demo_services.sales.tender_account(order_id, user=anna)
     assert result.sale is not None
     assert [t.tender for t in result.state.tenders] == ["account"]
+
+
+def test_a_credit_note_pays_later_sales_until_it_is_used_up(
+    demo_services: Services, anna: UserInfo, maria: UserInfo
+) -> None:
+    sales, returns = demo_services.sales, demo_services.returns
+    basket = sales.start(customer_id=None, user=anna)
+    sales.add_code(basket.order_id, "ACC-CASE", user=anna)  # 14.99
+    sold = sales.pay_cash(basket.order_id, "15", user=anna)
+    line = returns.find(sold.receipt_number).lines[0].line_id
+    note = returns.create_return(
+        sold.order_id, [ReturnItem(line, 1, Condition.UNOPENED)], reason="gift",
+        user=anna, store_credit=True,
+    )  # fmt: skip
+    assert note.tender == "credit_note" and note.credit_note_number
+    with demo_services.engine.connect() as conn:  # no money left the drawer
+        assert conn.execute(select(m.Payment).where(m.Payment.amount_minor < 0)).all() == []
+
+    first = sales.start(customer_id=None, user=anna)
+    sales.add_code(first.order_id, "ACC-GLASS", user=anna)  # 9.99
+    with pytest.raises(ValidationError, match="not a credit note"):
+        sales.tender_credit_note(first.order_id, "CRN-NOPE", user=anna)
+    paid = sales.tender_credit_note(first.order_id, note.credit_note_number.lower(), user=anna)
+    assert paid.sale is not None  # 9.99 of the 14.99 spent; 5.00 left on the note
+
+    second = sales.start(customer_id=None, user=anna)
+    sales.add_code(second.order_id, "ACC-CHG", user=anna)  # 24.99
+    part = sales.tender_credit_note(second.order_id, note.credit_note_number, user=anna)
+    assert part.sale is None and part.state.remaining.format() == "19.99 EUR"
+    assert part.state.tenders[0].detail == note.credit_note_number
+    with pytest.raises(RuleViolation, match="used up"):
+        sales.tender_credit_note(second.order_id, note.credit_note_number, user=anna)
+    assert sales.tender_cash(second.order_id, "20", user=anna).sale is not None

@@ -143,3 +143,30 @@ def test_without_the_receipt_the_customers_sales_are_listed(
     dialog.recent.setCurrentIndex(1)
     dialog.recent.activated.emit(1)
     qtbot.waitUntil(lambda: receipt in dialog.sale.text(), timeout=3000)
+
+
+def test_a_credit_note_is_spent_on_the_next_sale(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    receipt = _sale(demo_services, "ACC-CHG")
+    dialog = _dialog(qtbot, window, receipt)
+    dialog.set_quantity(0, 1, Condition.UNOPENED)
+    qtbot.keyClicks(dialog.reason, "a present, swapped later", delay=TYPING_MS)
+    qtbot.mouseClick(dialog.credit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "credit note CRN-" in dialog.done_label.text(), timeout=3000)
+    number = next(w for w in dialog.done_label.text().split() if w.startswith("CRN-"))
+    assert "24.99 EUR" in dialog.done_label.text()
+    dialog.close()
+
+    qtbot.keyClicks(window.sell.code, "ACC-CASE", delay=TYPING_MS)  # 14.99
+    qtbot.keyClick(window.sell.code, Qt.Key.Key_Return)
+    window.sell.pay_cash()
+    pay = window.sell.cash_dialog
+    assert pay is not None
+    pay.given.clear()
+    qtbot.keyClicks(pay.given, number)  # scanned from the credit note
+    qtbot.mouseClick(pay.voucher_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not pay.isVisible(), timeout=3000)
+    with demo_services.engine.connect() as conn:
+        voucher = conn.execute(select(m.Payment).where(m.Payment.tender == "voucher")).one()
+    assert voucher.amount_minor == 1499 and voucher.details == {"credit_note": number}

@@ -46,7 +46,8 @@ class PaymentDialog(QDialog):
 
     **Enter** or **F9** takes it as cash (all that is due, with change, or a part),
     **F10** charges it to a card on the terminal (its texts are shown live), **F11**
-    puts what is due on a postpaid customer's account. Approved tenders are listed and
+    puts what is due on a postpaid customer's account, **F12** spends a credit note whose
+    number was typed or scanned into the amount field. Approved tenders are listed and
     kept; the sale completes when they cover the total. **Esc** closes the dialog at any
     point before an approval — the basket is as it was; after a part payment the order
     waits for the rest. While the terminal works, Esc asks it to abort.
@@ -112,17 +113,22 @@ class PaymentDialog(QDialog):
         self.account_button = QPushButton("On account (F11)")
         self.account_button.setObjectName("tender_account")
         self.account_button.clicked.connect(self.pay_account)
+        self.voucher_button = QPushButton("Credit note (F12)")
+        self.voucher_button.setObjectName("tender_voucher")
+        self.voucher_button.setToolTip("Type or scan the credit note number, then F12")
+        self.voucher_button.clicked.connect(self.pay_voucher)
         self.close_button = QPushButton("Close (Esc)")
         self.close_button.clicked.connect(self.reject)
         keys = QHBoxLayout()
         for button in (self.cash_button, self.card_button, self.account_button,
-                       self.close_button):  # fmt: skip
+                       self.voucher_button, self.close_button):  # fmt: skip
             button.setAutoDefault(False)
             keys.addWidget(button)
         self.buttons = self  # compatibility: tests and callers enable/disable the dialog
         shortcut(Qt.Key.Key_F9, self, self.submit)
         shortcut(Qt.Key.Key_F10, self, self.pay_card)
         shortcut(Qt.Key.Key_F11, self, self.pay_account)
+        shortcut(Qt.Key.Key_F12, self, self.pay_voucher)
         self.given.returnPressed.connect(self.submit)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -162,7 +168,8 @@ class PaymentDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        for button in (self.cash_button, self.card_button, self.account_button):
+        for button in (self.cash_button, self.card_button, self.account_button,
+                       self.voucher_button):  # fmt: skip
             button.setEnabled(not busy)
         self.given.setReadOnly(busy)
 
@@ -183,6 +190,18 @@ class PaymentDialog(QDialog):
         self._run(
             lambda: self._services.sales.tender_account(self._order_id, user=self._user),
             "Completing the sale…",
+        )
+
+    def pay_voucher(self) -> None:
+        """A credit note from an earlier return: its number is typed into the amount field."""
+        if self._busy:
+            return
+        number = self.given.text()
+        self._run(
+            lambda: self._services.sales.tender_credit_note(
+                self._order_id, number, user=self._user
+            ),
+            "Applying the credit note…",
         )
 
     def pay_card(self) -> None:

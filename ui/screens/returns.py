@@ -108,13 +108,17 @@ class ReturnDialog(QDialog):
         self.exchange_button = QPushButton("&Exchange for a new sale")
         self.exchange_button.setObjectName("exchange")
         self.exchange_button.clicked.connect(lambda: self.submit(exchange=True))
+        self.credit_button = QPushButton("&Credit note")
+        self.credit_button.setObjectName("store_credit")
+        self.credit_button.setToolTip("No money back: a credit note the customer spends later")
+        self.credit_button.clicked.connect(lambda: self.submit(store_credit=True))
         self.hand_on_button = QPushButton("&Hand on to the second line")
         self.hand_on_button.setObjectName("hand_on")
         self.hand_on_button.clicked.connect(lambda: self.submit(hand_on=True))
         self.hand_on_button.hide()
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
-        for button in (self.refund_button, self.exchange_button):
+        for button in (self.refund_button, self.exchange_button, self.credit_button):
             button.setEnabled(False)
 
         layout = QVBoxLayout(self)
@@ -134,6 +138,7 @@ class ReturnDialog(QDialog):
         buttons.addWidget(self.hand_on_button)
         buttons.addStretch(1)
         buttons.addWidget(self.exchange_button)
+        buttons.addWidget(self.credit_button)
         buttons.addWidget(self.refund_button)
         buttons.addWidget(close)
         layout.addLayout(buttons)
@@ -231,6 +236,7 @@ class ReturnDialog(QDialog):
             self.refund.setText("Choose how many of each item come back.")
             self.refund_button.setEnabled(False)
             self.exchange_button.setEnabled(False)
+            self.credit_button.setEnabled(False)
             return
         by_id = {line.line_id: line for line in order.lines}
         total = sum(
@@ -242,11 +248,13 @@ class ReturnDialog(QDialog):
         self.refund.setText(f"<b>Refund {money.format()}</b> to {order.tender}")
         self.refund_button.setEnabled(True)
         self.exchange_button.setEnabled(True)
+        self.credit_button.setEnabled(True)
 
     # -- the return ----------------------------------------------------------------------
     def submit(
-        self, *, exchange: bool = False, hand_on: bool = False, approved_by: uuid.UUID | None = None
-    ) -> None:
+        self, *, exchange: bool = False, hand_on: bool = False,
+        approved_by: uuid.UUID | None = None, store_credit: bool = False,
+    ) -> None:  # fmt: skip
         order = self._order
         if order is None:
             return
@@ -256,19 +264,19 @@ class ReturnDialog(QDialog):
         def run() -> ReturnResult:
             return self._services.returns.create_return(
                 order.order_id, items, reason=reason, user=user, approved_by=approved_by,
-                hand_on_above_limit=hand_on, exchange=exchange,
+                hand_on_above_limit=hand_on, exchange=exchange, store_credit=store_credit,
             )  # fmt: skip
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, ApprovalRequired):
                 self.hand_on_button.show()
-                self._ask_approval(exc.message, exchange=exchange)
+                self._ask_approval(exc.message, exchange=exchange, store_credit=store_credit)
             else:
                 self._failed(exc)
 
         op(self._runner, run).success(self._done).failure(failed).run()
 
-    def _ask_approval(self, message: str, *, exchange: bool) -> None:
+    def _ask_approval(self, message: str, *, exchange: bool, store_credit: bool = False) -> None:
         order = self._order
         assert order is not None
         dialog = ApprovalDialog(
@@ -282,7 +290,10 @@ class ReturnDialog(QDialog):
 
         def approved() -> None:
             if dialog.record is not None:
-                self.submit(exchange=exchange, approved_by=dialog.record.approved_by.id)
+                self.submit(
+                    exchange=exchange, approved_by=dialog.record.approved_by.id,
+                    store_credit=store_credit,
+                )  # fmt: skip
 
         dialog.accepted.connect(approved)
         dialog.open()
@@ -293,6 +304,11 @@ class ReturnDialog(QDialog):
             text = (
                 f"Return {result.number}: {result.refund.format()} handed on to the second "
                 "line for approval. The goods stay in the store; nothing was refunded yet."
+            )
+        elif result.tender == "credit_note":
+            text = (
+                f"Return {result.number}: credit note {result.credit_note_number} for "
+                f"{result.refund.format()} — give it to the customer; it pays later sales."
             )
         elif result.exchange_order_id is not None:
             text = (
@@ -313,6 +329,7 @@ class ReturnDialog(QDialog):
             self._refund_to_card(text)
         self.refund_button.setEnabled(False)
         self.exchange_button.setEnabled(False)
+        self.credit_button.setEnabled(False)
         self.hand_on_button.hide()
         self.returned.emit(result)
         if result.exchange_order_id is not None:

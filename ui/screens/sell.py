@@ -37,6 +37,7 @@ from ui.screens.payment import PaymentDialog, ReceiptDialog
 if TYPE_CHECKING:
     from app.bootstrap import Services
     from app.services.auth import UserInfo
+    from app.services.card_payments import CardPaymentResult
     from app.services.print_queue import PrintJob
     from app.services.receipts import Receipt
     from app.services.sales import BasketLineView, BasketView, SaleResult
@@ -295,9 +296,22 @@ class SellScreen(QWidget):
         self._cancel(basket, user)
 
     def _cancel(self, basket: BasketView, user: UserInfo) -> None:
-        op(self._runner, lambda: self._services.sales.cancel(basket.order_id, user=user)).success(
-            lambda _changes: self._reset()
-        ).run()
+        order_id, cards = basket.order_id, self._services.cards
+
+        def cancelled(_changes: object) -> None:
+            self._reset()
+            # A part payment by card goes back to the card through the terminal.
+            op(
+                self._runner, lambda: cards.refund_to_card(order_id, user=user), lane=Lane.IO
+            ).success(self._card_refunds_done).failure(self._failed).run()
+
+        op(self._runner, lambda: self._services.sales.cancel(order_id, user=user)).success(
+            cancelled
+        ).failure(self._failed).run()
+
+    def _card_refunds_done(self, results: list[CardPaymentResult]) -> None:
+        if results:
+            self.errors.show_message("", "; ".join(r.message for r in results))
 
     def hold(self) -> None:
         """Put this basket aside (its items stay reserved) and start afresh."""

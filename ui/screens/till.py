@@ -83,6 +83,17 @@ def report_html(report: TillReport) -> str:
     return "".join(rows)
 
 
+def _show_failure(errors: FieldErrors, buttons: QDialogButtonBox, exc: BaseException) -> None:
+    """A refused count or movement: the message next to its field, the dialog stays open."""
+    buttons.setEnabled(True)
+    if isinstance(exc, ValidationError):
+        errors.show(exc)
+    elif isinstance(exc, DomainError):
+        errors.show_message("", exc.message)
+    else:
+        raise exc
+
+
 class CountDialog(QDialog):
     """A count by denomination (opening float or closing count), with the running total."""
 
@@ -156,13 +167,7 @@ class CountDialog(QDialog):
             self.submitted(self)
 
     def failed(self, exc: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        if isinstance(exc, ValidationError):
-            self.errors.show(exc)
-        elif isinstance(exc, DomainError):
-            self.errors.show_message("", exc.message)
-        else:
-            raise exc
+        _show_failure(self.errors, self.buttons, exc)
 
 
 class MovementDialog(QDialog):
@@ -204,13 +209,7 @@ class MovementDialog(QDialog):
             self.submitted(self)
 
     def failed(self, exc: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        if isinstance(exc, ValidationError):
-            self.errors.show(exc)
-        elif isinstance(exc, DomainError):
-            self.errors.show_message("", exc.message)
-        else:
-            raise exc
+        _show_failure(self.errors, self.buttons, exc)
 
 
 class TillScreen(QWidget):
