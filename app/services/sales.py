@@ -43,6 +43,7 @@ from app.services.basket_views import (
     HeldBasket,
     SaleResult,
 )
+from app.services.card_intents import SaleCardIntents
 from app.services.catalog import CatalogService
 from app.services.customers import display_name
 from app.services.exchange_credit import (
@@ -55,7 +56,6 @@ from app.services.new_lines import check_new_lines, create_subscriptions, record
 from app.services.port_in import SalePortIn, describe_port_in
 from app.services.sale_numbers import SaleNumbers
 from app.services.stock_moves import check_quantity, record_sale, unit_by_serial
-from app.services.tendering import SaleTendering
 from app.services.till import log_drawer, open_session, paid_minor
 from domain.catalog import COMMITMENT_TERMS, Offering, OfferingKind
 from domain.errors import RuleViolation, ValidationError
@@ -85,7 +85,7 @@ __all__ = [
 ]
 
 
-class SaleService(SaleNumbers, SalePortIn, SaleTendering):
+class SaleService(SaleNumbers, SalePortIn, SaleCardIntents):
     def __init__(
         self,
         uow: Callable[..., UnitOfWork],
