@@ -345,29 +345,33 @@ class TillService:
                 m.Payment.amount_minor < 0,
             )
         )  # fmt: skip
+        # Columns, not ORM objects: a busy day has thousands of drawer openings.
         moves = session.execute(
-            select(m.TillMovement, m.User.display_name)
+            select(
+                m.TillMovement.kind, m.TillMovement.amount_minor, m.TillMovement.reason,
+                m.User.display_name,
+            )
             .join(m.User, m.User.id == m.TillMovement.user_id)
             .where(m.TillMovement.session_id == row.id)
             .order_by(m.TillMovement.occurred_at, m.TillMovement.created_at)
-        ).all()
-        sums = dict.fromkeys(MovementKind, 0)
+        ).all()  # fmt: skip
+        sums = {kind.value: 0 for kind in MovementKind}
         openings = no_sale = 0
+        zero = money(0)
         listed: list[tuple[str, Money, str, str]] = []
-        for move, who in moves:
-            kind = MovementKind(move.kind)
-            sums[kind] += move.amount_minor
-            if kind is MovementKind.DRAWER:
+        for kind, amount, reason, who in moves:
+            sums[kind] += amount
+            if kind == MovementKind.DRAWER.value:
                 openings += 1
-                no_sale += move.reason.startswith("no sale")
-            listed.append((kind.value, money(move.amount_minor), move.reason, who))
+                no_sale += reason.startswith("no sale")
+            listed.append((kind, money(amount) if amount else zero, reason, who))
         cash_sales = next((int(total) for tender, _n, total in tenders if tender == "cash"), 0)
         expected = Expected(
             opening_float=money(row.float_minor),
             cash_sales=money(cash_sales),
             cash_refunds=money(-int(refunds or 0)),
-            cash_in=money(sums[MovementKind.CASH_IN]),
-            cash_out=money(sums[MovementKind.CASH_OUT]),
+            cash_in=money(sums[MovementKind.CASH_IN.value]),
+            cash_out=money(sums[MovementKind.CASH_OUT.value]),
         )
         opener = session.get(m.User, row.opened_by)
         stored_terminal = (row.totals or {}).get("card_terminal")

@@ -177,8 +177,13 @@ def tlv_item(tag: int, value: bytes) -> bytes:
     return tag.to_bytes(size, "big") + ber_length_bytes(len(value)) + value
 
 
-def iter_tlv(data: bytes) -> Iterator[tuple[int, bytes]]:
+MAX_TLV_DEPTH = 16  # real terminals nest two or three levels
+
+
+def iter_tlv(data: bytes, _depth: int = 0) -> Iterator[tuple[int, bytes]]:
     """Every (tag, value) in a TLV body, depth first; constructed items and then their parts."""
+    if _depth > MAX_TLV_DEPTH:
+        raise DeviceProtocolError(NAME, f"sent TLV data nested deeper than {MAX_TLV_DEPTH}")
     pos = 0
     while pos < len(data):
         start = pos
@@ -199,7 +204,7 @@ def iter_tlv(data: bytes) -> Iterator[tuple[int, bytes]]:
         pos += size
         yield tag, value
         if first & 0x20:
-            yield from iter_tlv(value)
+            yield from iter_tlv(value, _depth + 1)
 
 
 def text(value: bytes) -> str:

@@ -110,7 +110,9 @@ class FrameLink:
     def discard_input(self) -> None:
         """Drop anything unread, e.g. the rest of a conversation we gave up on."""
         self._pending.clear()
-        while self._read_chunk():
+        # Only what has already arrived: a blocking read here would cost the port's whole
+        # read timeout before every command.
+        while int(getattr(self.port, "in_waiting", 0) or 0) and self._read_chunk():
             pass
 
     def _read_chunk(self) -> bytes:
