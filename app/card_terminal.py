@@ -8,6 +8,7 @@ to BIN + last four by :func:`domain.card.mask_pan`, whatever the terminal sent.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from app.services.tendering import CardOutcome
 from devices.zvt.terminal import Aborted, Approved, Declined, PaymentResult, ZvtTerminal
@@ -68,6 +69,13 @@ class ZvtCardTerminal:
         self, amount_minor: int, *, reference: str, on_status: Callable[[str], None]
     ) -> CardOutcome:
         return to_outcome(self.driver.refund(amount_minor, on_status=on_status))
+
+    def reverse(
+        self, receipt_no: str, *, reference: str, on_status: Callable[[str], None]
+    ) -> CardOutcome:
+        """Void a payment of the terminal's open day by its receipt number (ZVT 06 30)."""
+        outcome = to_outcome(self.driver.reverse(int(receipt_no), on_status=on_status))
+        return replace(outcome, amount_minor=None)  # the terminal answers the voided amount
 
     def last_result(self) -> CardOutcome | None:
         result = self.driver.last_result()

@@ -139,11 +139,13 @@ class SaleCardIntents(SaleTendering):
             self._no_unresolved(session, row)
             till = open_session(session, self._store_id, self._terminal_id)
             amount = Money.from_minor(-payment.amount_minor, payment.currency)
-            intent = self._new_intent(session, row, IntentKind.REFUND, amount, user, till)
+            reverses = (payment.details or {}).get("reverses", "")
+            kind = IntentKind.REVERSAL if reverses else IntentKind.REFUND
+            intent = self._new_intent(session, row, kind, amount, user, till)
             payment.intent_id = intent.id
             payment.session_id = till.id
             uow.commit()
-            return CardRequest(intent.id, intent.reference, amount, IntentKind.REFUND)
+            return CardRequest(intent.id, intent.reference, amount, kind, reverses)
 
     def recover_intents(
         self, last_result: Callable[[], CardOutcome | None], *, user: UserInfo
@@ -238,7 +240,7 @@ class SaleCardIntents(SaleTendering):
         intent.receipt_lines = list(outcome.receipt_lines)[:200]
         intent.resolved_by = user.id
         intent.resolved_at = now
-        if intent.kind == IntentKind.REFUND.value:
+        if intent.kind in (IntentKind.REFUND.value, IntentKind.REVERSAL.value):
             return self._resolve_refund(session, row, intent, target, outcome)
         order = to_domain(row)
         if target is not IntentStatus.APPROVED:
@@ -272,6 +274,9 @@ class SaleCardIntents(SaleTendering):
             payment.details = outcome.slip.as_dict()
         else:
             payment.intent_id = None  # still waiting: a new attempt gets a new intent
+            if intent.kind == IntentKind.REVERSAL.value:
+                # The terminal would not void it (its day closed, say): refund it instead.
+                payment.details = None
         return TenderResult(state=self._state(session, row))
 
     def _needs_check(

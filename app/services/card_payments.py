@@ -23,7 +23,7 @@ from app.services.tendering import CardOutcome, TenderResult
 from devices.errors import DeviceError
 from devices.zvt.errors import TransactionInDoubt
 from domain.money import Money
-from domain.payment_intent import IntentStatus
+from domain.payment_intent import IntentKind, IntentStatus
 
 
 class CardTerminal(Protocol):
@@ -35,6 +35,10 @@ class CardTerminal(Protocol):
 
     def refund(
         self, amount_minor: int, *, reference: str, on_status: Callable[[str], None]
+    ) -> CardOutcome: ...
+
+    def reverse(
+        self, receipt_no: str, *, reference: str, on_status: Callable[[str], None]
     ) -> CardOutcome: ...
 
     def last_result(self) -> CardOutcome | None: ...
@@ -109,9 +113,15 @@ class CardPayments:
             request = self._sales.begin_refund(payment_id, user=user)
             on_status(f"Refund of {request.amount.format()} to the card: follow the terminal.")
             try:
-                outcome = self._terminal().refund(
-                    request.amount.minor, reference=request.reference, on_status=on_status
-                )
+                terminal = self._terminal()
+                if request.kind is IntentKind.REVERSAL:
+                    outcome = terminal.reverse(
+                        request.reverses, reference=request.reference, on_status=on_status
+                    )
+                else:
+                    outcome = terminal.refund(
+                        request.amount.minor, reference=request.reference, on_status=on_status
+                    )
             except TransactionInDoubt as exc:
                 note = f"The terminal's answer to the refund was lost ({exc.message})."
                 self._sales.mark_unclear(request.intent_id, note, user=user)
@@ -125,11 +135,12 @@ class CardPayments:
             except DeviceError as exc:
                 outcome = CardOutcome(IntentStatus.ABORTED, message=f"Not refunded: {exc.message}")
             tender = self._sales.finish_card(request.intent_id, outcome, user=user)
-            word = (
-                "Refunded to the card"
-                if outcome.status is IntentStatus.APPROVED
-                else ("Refund not done")
-            )
+            if outcome.status is not IntentStatus.APPROVED:
+                word = "Refund not done"
+            elif request.kind is IntentKind.REVERSAL:
+                word = "Voided on the card"
+            else:
+                word = "Refunded to the card"
             results.append(
                 CardPaymentResult(
                     tender, outcome.status, f"{word}: {outcome.message}" if outcome.message

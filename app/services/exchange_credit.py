@@ -51,7 +51,7 @@ def pay_with_credit(
 
 def refund_payment(
     session: Session, order: m.Order, amount: int, tender: str, *, user_id: uuid.UUID,
-    session_id: uuid.UUID | None = None,
+    session_id: uuid.UUID | None = None, details: dict[str, str] | None = None,
 ) -> None:  # fmt: skip
     """Money back to the original tender: a negative payment on the original order.
 
@@ -65,7 +65,7 @@ def refund_payment(
             # refund waits for the terminal.
             status="refund_pending" if tender == "card" else "refunded",
             amount_minor=-amount, currency=order.currency, user_id=user_id,
-            session_id=session_id,
+            session_id=session_id, details=details,
         )
     )  # fmt: skip
 

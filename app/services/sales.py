@@ -450,9 +450,14 @@ class SaleService(SaleNumbers, SalePortIn, SaleCardIntents):
             return
         till = open_session(session, self._store_id, self._terminal_id)
         for payment in paid:
+            receipt_no = (payment.details or {}).get("receipt_no", "")
             refund_payment(
                 session, row, payment.amount_minor, payment.tender, user_id=user.id,
                 session_id=till.id,
+                # A card payment of this visit is voided on the terminal (a reversal of its
+                # receipt), not refunded: the customer's statement shows neither.
+                details={"reverses": receipt_no} if payment.tender == "card" and receipt_no
+                else None,
             )  # fmt: skip
             if payment.tender == TenderKind.CASH.value:
                 log_drawer(session, till, "cash back: order cancelled", user.id,

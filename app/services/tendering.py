@@ -74,6 +74,7 @@ class CardRequest:
     reference: str
     amount: Money
     kind: IntentKind
+    reverses: str = ""  # a reversal: the terminal receipt number of the payment it voids
 
 
 @dataclass(frozen=True)

@@ -165,12 +165,15 @@ def test_cancelling_a_part_paid_order_gives_every_tender_back(
     assert cards.pay(basket.order_id, "4", user=anna).status is IntentStatus.APPROVED
     assert sales.payment_state(basket.order_id).remaining.format() == "5.99 EUR"
     sales.cancel(basket.order_id, user=anna)
-    assert [r.status for r in cards.refund_to_card(basket.order_id, user=anna)] == [
-        IntentStatus.APPROVED
+    voided = cards.refund_to_card(basket.order_id, user=anna)
+    assert [(r.status, r.message) for r in voided] == [
+        (IntentStatus.APPROVED, "Voided on the card")
     ]
+    # Voided on the terminal by its receipt number (a reversal), not refunded.
     assert [(b.kind, b.amount_minor) for b in simulator.bookings] == [
-        ("payment", 400), ("refund", 400),
+        ("payment", 400), ("reversal", 400),
     ]  # fmt: skip
+    assert simulator.bookings[0].reversed
     with demo_services.engine.connect() as conn:
         back = conn.execute(
             select(m.Payment.tender, m.Payment.status, m.Payment.amount_minor)
@@ -183,3 +186,25 @@ def test_cancelling_a_part_paid_order_gives_every_tender_back(
     report = demo_services.till.x_report()
     assert report.expected.cash_refunds.format() == "5.00 EUR"  # the drawer paid it back
     assert report.expected.cash.format() == "200.00 EUR"
+
+
+def test_a_void_the_terminal_refuses_becomes_a_refund(
+    demo_services: Services, anna: UserInfo, cards: CardPayments, simulator: TerminalSimulator
+) -> None:
+    sales = demo_services.sales
+    basket = sales.start(customer_id=None, user=anna)
+    sales.add_code(basket.order_id, "ACC-CASE", user=anna)
+    assert cards.pay(basket.order_id, "4", user=anna).status is IntentStatus.APPROVED
+    sales.cancel(basket.order_id, user=anna)
+    simulator.queue("decline:0x05")
+    first = cards.refund_to_card(basket.order_id, user=anna)
+    assert [r.status for r in first] == [IntentStatus.DECLINED]
+    second = cards.refund_to_card(basket.order_id, user=anna)
+    assert [(r.status, r.message) for r in second] == [
+        (IntentStatus.APPROVED, "Refunded to the card")
+    ]
+    assert [b.kind for b in simulator.bookings] == ["payment", "refund"]
+    with demo_services.engine.connect() as conn:
+        kinds = conn.execute(select(m.PaymentIntent.kind).order_by(m.PaymentIntent.created_at))
+        assert [k for (k,) in kinds] == ["sale", "reversal", "refund"]
+
