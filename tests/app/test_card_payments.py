@@ -207,4 +207,3 @@ def test_a_void_the_terminal_refuses_becomes_a_refund(
     with demo_services.engine.connect() as conn:
         kinds = conn.execute(select(m.PaymentIntent.kind).order_by(m.PaymentIntent.created_at))
         assert [k for (k,) in kinds] == ["sale", "reversal", "refund"]
-
