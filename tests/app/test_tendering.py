@@ -259,3 +259,29 @@ def test_a_credit_note_pays_later_sales_until_it_is_used_up(
     with pytest.raises(RuleViolation, match="used up"):
         sales.tender_credit_note(second.order_id, note.credit_note_number, user=anna)
     assert sales.tender_cash(second.order_id, "20", user=anna).sale is not None
+
+
+@pytest.mark.parametrize(
+    ("pay", "text", "message"),
+    [
+        ("cash", "0", "Enter the cash"),
+        ("cash", "-5", "Enter the cash"),
+        ("cash", "abc", "not an amount"),
+        ("cash", "1.234", "two decimal places"),
+        ("card", "0", "above zero"),
+        ("card", "-1", "above zero"),
+        ("card", "x1", "not an amount"),
+    ],
+)
+def test_bad_amounts_change_nothing(
+    demo_services: Services, anna: UserInfo, pay: str, text: str, message: str
+) -> None:
+    order_id = _basket(demo_services, anna)
+    sales = demo_services.sales
+    tender = sales.tender_cash if pay == "cash" else sales.begin_card
+    with pytest.raises(ValidationError, match=message):
+        tender(order_id, text, user=anna)
+    assert _order(demo_services, order_id).status == "draft"
+    with demo_services.engine.connect() as conn:
+        assert conn.execute(select(m.Payment)).all() == []
+        assert conn.execute(select(m.PaymentIntent)).all() == []
