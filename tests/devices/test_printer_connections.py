@@ -12,7 +12,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -69,6 +69,12 @@ def test_a_serial_address_with_a_bad_speed_is_explained() -> None:
         open_printer("serial", "/dev/ttyS0@fast", profile=PROFILE, width_mm=80)
 
 
+def _until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition() and time.monotonic() < end:
+        time.sleep(0.01)
+
+
 class _PtyPrinter:
     """The printer end of a pseudo-terminal: keeps what it reads, answers status if told."""
 
@@ -107,10 +113,11 @@ def test_a_serial_printer_that_answers_is_checked_around_the_receipt() -> None:
     try:
         assert printer.status().paper == "ok"
         printer.print_receipt(DOC)
+        job = render_receipt(DOC, profile=PROFILE, columns=32)
+        _until(lambda: far.received.count(STATUS_REQUEST) >= 5 and job in far.received)
     finally:
         printer.close()
         far.close()
-    job = render_receipt(DOC, profile=PROFILE, columns=32)
     assert job in far.received
     # before the receipt: printer and paper status; after it: paper status again
     assert far.received.count(STATUS_REQUEST) == 2 + 2 + 1
@@ -127,10 +134,12 @@ def test_a_serial_printer_without_a_back_channel_reports_unknown_and_still_print
         assert (state.online, state.paper) == (True, "unknown")
         printer.print_receipt(DOC)
         printer.print_receipt(DOC)
+        job = render_receipt(DOC, profile=PROFILE, columns=32)
+        _until(lambda: far.received.count(job) >= 2)  # the far end reads on its own thread
     finally:
         printer.close()
         far.close()
-    assert far.received.count(render_receipt(DOC, profile=PROFILE, columns=32)) == 2
+    assert far.received.count(job) == 2
     assert far.received.count(STATUS_REQUEST) == 1  # silence once: it is not asked again
 
 
