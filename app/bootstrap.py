@@ -23,6 +23,7 @@ from app.services.catalog import CatalogService
 from app.services.customers import CustomerService
 from app.services.demo import DemoService
 from app.services.handoffs import HandoffCases, HandoffService
+from app.services.invoices import InvoiceService
 from app.services.numbers import NumberService
 from app.services.onboarding import OnboardingService
 from app.services.plan_changes import PlanChangeService
@@ -64,6 +65,7 @@ class Services:
     print_queue: PrintQueue
     till: TillService
     receipts: ReceiptService
+    invoices: InvoiceService
     reports: ReportService
     devices: DeviceManager
     demo: DemoService
@@ -187,6 +189,7 @@ def build(
             currency=store.currency,
         ),
         receipts=ReceiptService(uow, store=store, columns=devices.printer_columns),
+        invoices=InvoiceService(uow, store=store),
         reports=ReportService(uow, currency=store.currency),
         devices=devices,
         demo=DemoService(engine, uow, store_id=store.store_id, terminal_id=store.terminal_id),

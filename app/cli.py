@@ -20,7 +20,17 @@ from app.settings import LoadedSettings, SettingsError, load_settings, parse_cli
 
 # Every subcommand of build_parser(): ui/main.py hands these to run_command instead of
 # starting the window, so one missing here makes `storedesk <command>` fail to parse.
-COMMANDS = ("catalog", "db", "demo", "numbers", "settings", "simulate", "stock")
+COMMANDS = (
+    "catalog",
+    "db",
+    "demo",
+    "invoice",
+    "numbers",
+    "report",
+    "settings",
+    "simulate",
+    "stock",
+)
 DEMO_DB_NAME = "demo.sqlite3"
 
 
@@ -92,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     receive.add_argument("--from-store", default="", help="the sending store, for a transfer")
     stock_sub.add_parser("levels", help="stock of every item")
     stock_sub.add_parser("low", help="items at or below their reorder level")
+    invoice = sub.add_parser("invoice", help="invoices and credit notes as PDF")
+    invoice.add_argument("options", nargs=argparse.REMAINDER, help="see `storedesk invoice -h`")
+    report = sub.add_parser("report", help="X/Z and daily reports as PDF")
+    report.add_argument("options", nargs=argparse.REMAINDER, help="see `storedesk report -h`")
     simulate = sub.add_parser("simulate", help="run a simulated device until Ctrl+C")
     simulate.add_argument("device", choices=["terminal", "printer"])
     simulate.add_argument(
@@ -127,6 +141,14 @@ def run_command(argv: Sequence[str], *, out: TextIO = sys.stdout, err: TextIO = 
             return _numbers(paths, loaded, args, out, err)
         if args.command == "stock":
             return _stock(paths, loaded, args, out, err)
+        if args.command == "invoice":
+            from app.cli_invoice import main as invoice_main
+
+            return invoice_main(paths, loaded, args.options, out=out, err=err)
+        if args.command == "report":
+            from app.cli_reports import main as report_main
+
+            return report_main(paths, loaded, args.options, out=out, err=err)
         if args.command == "simulate":
             return _simulate(args.device, args.options, out, err)
         if args.command == "catalog":

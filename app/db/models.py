@@ -342,6 +342,7 @@ from app.db.payment_records import (  # noqa: E402 - they refer to the tables ab
     TillMovement as TillMovement,
     TillSession as TillSession,
 )
+from app.db.invoice_records import InvoiceRecord as InvoiceRecord  # noqa: E402
 
 
 class Counter(Base):

@@ -137,6 +137,10 @@ def test_the_till_from_no_sale_to_close_and_open(
     qtbot.waitUntil(lambda: not count.isVisible(), timeout=3000)
     assert "Handed on to the second line" in till.status.text()
     assert "Z report" in till.report.text() and "-50.00 EUR" in till.report.text()
+    qtbot.mouseClick(till.buttons["till_print_report"], Qt.MouseButton.LeftButton)
+    assert till.status.text() == "Report TIL-DEMO-T01-000000 printed."
+    [job] = demo_services.print_queue.for_reference("TIL-DEMO-T01-000000")
+    assert job.kind == "till_report" and job.printed
     assert till.buttons["till_open"].isEnabled()
 
     till.open_till()

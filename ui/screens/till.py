@@ -4,7 +4,8 @@ The X report is always on screen and refreshed after every change and every sale
 **Ctrl+O** opens the till with a float counted by denomination, **Ctrl+Shift+I** /
 **Ctrl+Shift+O** pay cash in or take it out with a reason, **Ctrl+Shift+N** opens the
 drawer without a sale (the reason is logged), **Ctrl+Shift+C** closes with the count; a
-difference asks for its reason and, above the store's limit, the manager's PIN. Card
+difference asks for its reason and, above the store's limit, the manager's PIN.
+**Ctrl+Shift+X** prints the X report (or the last Z report) on the receipt printer. Card
 payments whose result was lost are listed here for the manager to decide.
 """
 
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import DeviceError, DomainError, ValidationError
+from app.services.report_docs import ReportDocuments
 from ui.approval import ApprovalDialog
 from ui.forms import FieldErrors, error_label
 from ui.keys import shortcut
@@ -248,7 +250,9 @@ class TillScreen(QWidget):
             ("till_cash_out", "Cash out (Ctrl+Shift+O)", "Ctrl+Shift+O", self.cash_out),
             ("till_no_sale", "No sale (Ctrl+Shift+N)", "Ctrl+Shift+N", self.no_sale),
             ("till_close", "&Close till (Ctrl+Shift+C)", "Ctrl+Shift+C", self.close_till),
-        ]
+            ("till_print_report", "Print report (Ctrl+Shift+X)", "Ctrl+Shift+X",
+             self.print_report),
+        ]  # fmt: skip
         self.buttons: dict[str, QPushButton] = {}
         for name, text, key, slot in actions:
             button = QPushButton(text)
@@ -487,6 +491,29 @@ class TillScreen(QWidget):
 
         approval.accepted.connect(approved)
         approval.open()
+
+    def print_report(self) -> None:
+        """The X report (open till) or the last Z report on the receipt printer."""
+        services = self._services
+
+        def run() -> PrintJob:
+            return ReportDocuments.from_services(services).print_till_slip()
+
+        def done(job: PrintJob) -> None:
+            self.status.setText(
+                f"Report {job.reference} printed."
+                if job.printed
+                else f"Report {job.reference} not printed: {job.last_error}. It waits below."
+            )
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, DomainError):
+                self.status.setText(exc.message)
+            else:
+                raise exc
+
+        op(self._runner, run, lane=Lane.IO).success(done).failure(failed).run()
 
     def retry_printing(self) -> None:
         queue = self._services.print_queue
