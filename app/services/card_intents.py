@@ -72,12 +72,7 @@ class SaleCardIntents(SaleTendering):
         self, order_id: uuid.UUID, amount_text: str = "", *, user: UserInfo
     ) -> CardRequest:
         """Commit a pending card intent for ``amount_text`` (empty: all that is due)."""
-        self._catalog.snapshot()  # read before the write lock is taken
-        with self._uow(durable=True) as uow:
-            session = uow.session
-            session.autoflush = False
-            row = self._order_row(session, order_id)
-            till = open_session(session, self._store_id, self._terminal_id)
+        with self._tendering(order_id) as (uow, session, row, till):
             self._no_unresolved(session, row)
             now = self._clock()
             order = self._start_payment(session, row, user, now)

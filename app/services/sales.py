@@ -23,13 +23,12 @@ from app.db.counters import next_number
 from app.db.types import utcnow
 from app.db.uow import UnitOfWork
 from app.errors import NotFound
-from app.services import customer_index, numbers
+from app.services import numbers
 from app.services.auth import UserInfo
 from app.services.basket_rows import (
     find_line,
     manual_from_json,
     manual_to_json,
-    needs_serial,
     problem_line,
     serial_kind,
     to_domain,
@@ -43,20 +42,16 @@ from app.services.basket_views import (
     HeldBasket,
     SaleResult,
 )
-from app.services.card_intents import SaleCardIntents
 from app.services.catalog import CatalogService
 from app.services.customers import display_name
 from app.services.exchange_credit import (
     exchange_credit,
-    pay_with_credit,
-    refund_payment,
     refund_unused_credit,
 )
-from app.services.new_lines import check_new_lines, create_subscriptions, record_topups
 from app.services.port_in import SalePortIn, describe_port_in
+from app.services.sale_completion import SaleCompletion
 from app.services.sale_numbers import SaleNumbers
-from app.services.stock_moves import check_quantity, record_sale, unit_by_serial
-from app.services.till import log_drawer, open_session, paid_minor
+from app.services.stock_moves import check_quantity, unit_by_serial
 from domain.catalog import COMMITMENT_TERMS, Offering, OfferingKind
 from domain.errors import RuleViolation, ValidationError
 from domain.identifiers import parse_iccid, parse_imei
@@ -73,7 +68,6 @@ from domain.pricing import (
 )
 from domain.promotions import Charge
 from domain.stock import check_model
-from domain.tender import TenderKind, settle_cash
 
 __all__ = [
     "ApprovalRequired",
@@ -85,7 +79,7 @@ __all__ = [
 ]
 
 
-class SaleService(SaleNumbers, SalePortIn, SaleCardIntents):
+class SaleService(SaleNumbers, SalePortIn, SaleCompletion):
     def __init__(
         self,
         uow: Callable[..., UnitOfWork],
@@ -431,152 +425,6 @@ class SaleService(SaleNumbers, SalePortIn, SaleCardIntents):
             self._record(session, row, order, user, now)
             uow.commit()
             return Changes(basket=True, stock=True)
-
-    def _give_back_payments(self, session: Session, row: m.Order, user: UserInfo) -> None:
-        """A cancelled order that was part paid gives every approved tender back.
-
-        Cash leaves this till's drawer now; an account charge is reversed; a card payment
-        becomes a refund waiting for the terminal (``CardPayments.refund_to_card``). An
-        unclear card payment stops the cancel: the manager decides it first.
-        """
-        self._no_unresolved(session, row)
-        paid = session.scalars(
-            select(m.Payment).where(
-                m.Payment.order_id == row.id, m.Payment.status == "approved",
-                m.Payment.amount_minor > 0, m.Payment.tender != "credit_note",
-            )
-        ).all()  # fmt: skip
-        if not paid:
-            return
-        till = open_session(session, self._store_id, self._terminal_id)
-        for payment in paid:
-            receipt_no = (payment.details or {}).get("receipt_no", "")
-            refund_payment(
-                session, row, payment.amount_minor, payment.tender, user_id=user.id,
-                session_id=till.id,
-                # A card payment of this visit is voided on the terminal (a reversal of its
-                # receipt), not refunded: the customer's statement shows neither.
-                details={"reverses": receipt_no} if payment.tender == "card" and receipt_no
-                else None,
-            )  # fmt: skip
-            if payment.tender == TenderKind.CASH.value:
-                log_drawer(session, till, "cash back: order cancelled", user.id,
-                           reference=row.number)  # fmt: skip
-
-    # -- payment -------------------------------------------------------------------------
-    def pay_cash(self, order_id: uuid.UUID, given_text: str, *, user: UserInfo) -> SaleResult:
-        """Cash for everything still due: completes the sale or refuses with what is short."""
-        self._catalog.snapshot()  # read before the write lock is taken
-        given = Money(parse_amount(given_text, field="cash_given"), self._currency)
-        with self._uow(durable=True) as uow:
-            session = uow.session
-            # Flushed when the writes are complete (and where a read needs them: numbers,
-            # counters, the search index), not before every query: fewer, larger flushes.
-            session.autoflush = False
-            row = self._order_row(session, order_id)
-            till = open_session(session, self._store_id, self._terminal_id)
-            now = self._clock()
-            order = self._start_payment(session, row, user, now)
-            to_pay = Money.from_minor(max(order.total.minor - paid_minor(session, row), 0),
-                                      self._currency)  # fmt: skip
-            cash = settle_cash(to_pay, given, rounding=self._cash_rounding)
-            if to_pay.minor or not paid_minor(session, row):
-                session.add(
-                    m.Payment(
-                        order_id=row.id, tender=TenderKind.CASH.value, status="approved",
-                        amount_minor=cash.due.minor, given_minor=cash.given.minor,
-                        change_minor=cash.change.minor, currency=self._currency,
-                        user_id=user.id, session_id=till.id,
-                    )
-                )  # fmt: skip
-            # Cash rounding may make the amount taken differ from the total by a few
-            # cents; the order counts as paid when the rounded amount is covered.
-            receipt_number = self._complete(session, row, order, user, now)
-            log_drawer(session, till, "cash sale", user.id, reference=receipt_number)
-            uow.commit()
-            return SaleResult(
-                order_id=row.id,
-                number=row.number,
-                receipt_number=receipt_number,
-                total=order.total,
-                paid=cash.due,
-                given=cash.given,
-                change=cash.change,
-                changes=Changes(basket=True, stock=True, till=True, customer=True, sync=True),
-            )
-
-    def _start_payment(
-        self, session: Session, row: m.Order, user: UserInfo, now: datetime
-    ) -> Order:
-        """The order as it stands when a tender is applied; a draft is checked and submitted.
-
-        The first tender on a draft prices it for the last time, checks that it can be
-        sold (serials scanned, new lines complete, top-up numbers given), applies any
-        exchange credit, and submits it: from then on its lines cannot change.
-        """
-        if row.status != OrderStatus.DRAFT.value:
-            order = to_domain(row)
-            if order.status is not OrderStatus.AWAITING_PAYMENT:
-                raise RuleViolation(f"Order {order.number} is {order.status.value}.")
-            return order
-        priced = self._price(session, row)
-        write_prices(row, priced)
-        order = to_domain(row)
-        if not order.can_submit():
-            if not order.lines:
-                raise RuleViolation("The basket is empty.")
-            raise RuleViolation(f"Order {order.number} is {order.status.value}.")
-        if priced.problems:
-            raise RuleViolation("The basket cannot be paid yet: " + priced.problems[0].message)
-        missing = [line.description for line in row.lines if needs_serial(line, self._catalog)]
-        if missing:
-            raise RuleViolation(f"Scan the IMEI or ICCID of {missing[0]} first.")
-        check_new_lines(row, self._offering_by_code)
-        for line in row.lines:
-            if self._offering_by_code(line.sku).kind is OfferingKind.TOPUP and not line.msisdn:
-                raise RuleViolation(f"Type the prepaid number for {line.description} first.")
-        credit = exchange_credit(session, row.id)
-        if credit:
-            pay_with_credit(session, row, credit, order.total.minor, user_id=user.id)
-        order.submit(user_id=user.id, at=now)
-        return order
-
-    def _complete(
-        self, session: Session, row: m.Order, order: Order, user: UserInfo, now: datetime
-    ) -> str:
-        """Everything a paid sale writes, in the caller's transaction: stock, receipt
-        number, status and events, subscriptions, top-ups, timeline and search index."""
-        order.mark_paid(order.total, user_id=user.id, at=now)
-        order.complete(user_id=user.id, at=now)
-        record_sale(session, row, store_id=self._store_id, user_id=user.id)
-        receipt_number = next_number(
-            session, kind="RCP", store_id=self._store_id, terminal_id=self._terminal_id
-        )
-        row.receipt_number = receipt_number
-        row.completed_at = now
-        self._record(session, row, order, user, now)
-        create_subscriptions(
-            session, row, self._offering_by_code, now=now, user=user,
-            store_id=self._store_id, terminal_id=self._terminal_id,
-        )  # fmt: skip
-        record_topups(session, row, self._offering_by_code, now=now, user=user)
-        if row.customer_id is not None:
-            session.add(
-                m.Interaction(
-                    customer_id=row.customer_id,
-                    kind="sale",
-                    summary=f"Bought {', '.join(line.description for line in row.lines)}"
-                    f" for {order.total.format()} (order {row.number})",
-                    occurred_at=now,
-                    user_id=user.id,
-                    ref_kind="order",
-                    ref_id=row.id,
-                )
-            )
-            session.flush()
-            # The receipt number and any IMEI sold now lead to the customer in search.
-            customer_index.refresh(session.connection(), row.customer_id)
-        return receipt_number
 
     # -- pricing -------------------------------------------------------------------------
     def _customer_facts(self, session: Session, row: m.Order) -> CustomerFacts:

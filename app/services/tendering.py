@@ -14,7 +14,8 @@ which builds on this module's helpers.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -157,12 +158,7 @@ class SaleTendering:
         given = Money(parse_amount(given_text, field="cash_given"), self._currency)
         if given.amount <= 0:
             raise ValidationError("Enter the cash the customer gave.", field="cash_given")
-        self._catalog.snapshot()  # read before the write lock is taken
-        with self._uow(durable=True) as uow:
-            session = uow.session
-            session.autoflush = False
-            row = self._order_row(session, order_id)
-            till = open_session(session, self._store_id, self._terminal_id)
+        with self._tendering(order_id) as (uow, session, row, till):
             now = self._clock()
             order = self._start_payment(session, row, user, now)
             remaining = self._remaining(session, row, order)
@@ -190,12 +186,7 @@ class SaleTendering:
 
     def tender_account(self, order_id: uuid.UUID, *, user: UserInfo) -> TenderResult:
         """Put what is due on the postpaid customer's account (pay later), where allowed."""
-        self._catalog.snapshot()  # read before the write lock is taken
-        with self._uow(durable=True) as uow:
-            session = uow.session
-            session.autoflush = False
-            row = self._order_row(session, order_id)
-            till = open_session(session, self._store_id, self._terminal_id)
+        with self._tendering(order_id) as (uow, session, row, till):
             if not self.pay_later_allowed:
                 raise RuleViolation("Paying later on the account is switched off in this store.")
             if row.customer_id is None:
@@ -232,12 +223,7 @@ class SaleTendering:
         number = number_text.strip().upper()
         if not number:
             raise ValidationError("Type or scan the credit note number.", field="amount")
-        self._catalog.snapshot()  # read before the write lock is taken
-        with self._uow(durable=True) as uow:
-            session = uow.session
-            session.autoflush = False
-            row = self._order_row(session, order_id)
-            till = open_session(session, self._store_id, self._terminal_id)
+        with self._tendering(order_id) as (uow, session, row, till):
             note = session.scalars(
                 select(m.ReturnRecord).where(
                     m.ReturnRecord.credit_note_number == number,
@@ -298,6 +284,18 @@ class SaleTendering:
                 intent_id=intent_id, details=details,
             )
         )  # fmt: skip
+
+    @contextmanager
+    def _tendering(
+        self, order_id: uuid.UUID
+    ) -> Iterator[tuple[UnitOfWork, Session, m.Order, m.TillSession]]:
+        """One durable transaction on the order, with this till's open session (or refused)."""
+        self._catalog.snapshot()  # read before the write lock is taken
+        with self._uow(durable=True) as uow:
+            session = uow.session
+            session.autoflush = False
+            row = self._order_row(session, order_id)
+            yield uow, session, row, open_session(session, self._store_id, self._terminal_id)
 
     def _settle(
         self, session: Session, row: m.Order, order: Order, user: UserInfo, now: datetime,

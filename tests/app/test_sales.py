@@ -93,7 +93,7 @@ def test_a_crash_while_paying_leaves_no_half_sale(
     def boom(*_a: object, **_k: object) -> str:
         raise OSError("disk unplugged")
 
-    monkeypatch.setattr("app.services.sales.next_number", boom)
+    monkeypatch.setattr("app.services.sale_completion.next_number", boom)
     with pytest.raises(OSError, match="disk unplugged"):
         sales.pay_cash(basket.order_id, "10", user=anna)
     assert sales.basket(basket.order_id).status == "draft"
