@@ -51,7 +51,10 @@ KINDS += ("bad-crc", "nak", "disconnect", "slow")
 GARBAGE = b"\xff\x00\x10\x41line noise\x06\x15\x03"
 SILENCE = 10.0  # a silent terminal ignores repeats of the command for this long
 TERMINAL_ID = "52000123"
-TEST_PAN = "476173EEEEEE0010"  # masked, as terminals send it
+# What the simulated terminal sends as the card number (BMP 22): masked with E digits, as
+# terminals do. A test may give an unmasked test number to check that the till masks it
+# itself; the simulator never stores or prints it.
+TEST_CARD_NUMBER = "476173EEEEEE0010"
 PRINT_CENTRED = 0x40
 
 
@@ -141,7 +144,7 @@ class TerminalSimulator:
         *,
         outcome: str | Outcome = "approve",
         terminal_id: str = TERMINAL_ID,
-        pan: str = TEST_PAN,
+        card_number: str = TEST_CARD_NUMBER,
         card_type: int = 0x0A,
         card_name: str = "VISA",
         step_delay: float = 0.0,
@@ -163,7 +166,7 @@ class TerminalSimulator:
         self.answer_timeout = 5.0  # for the till's 80 00 00 after each message
         self.default = outcome if isinstance(outcome, Outcome) else Outcome.parse(outcome)
         self.terminal_id = terminal_id
-        self.pan = pan
+        self.card_number = card_number
         self.card_type = card_type
         self.card_name = card_name
         self.step_delay = step_delay
@@ -443,7 +446,7 @@ class TerminalSimulator:
             + bmp.field(0x0E, bmp.bcd("2812", 2))
             + bmp.field(0x17, bmp.bcd(1, 2))
             + bmp.field(0x19, b"\x60")
-            + bmp.field(0x22, _pan_bcd(self.pan))
+            + bmp.field(0x22, _card_number_bcd(self.card_number))
             + bmp.field(0x29, bmp.bcd(self.terminal_id, 4))
             + bmp.field(0x2A, b"SIMULATED VU   ")
             + bmp.field(0x3B, auth.encode("ascii") + b"\x00\x00")
@@ -453,7 +456,7 @@ class TerminalSimulator:
             + bmp.field(0x8B, self.card_name.encode("ascii") + b"\x00")
         )
         title = {"payment": "Payment", "refund": "Refund", "reversal": "Reversal"}[kind]
-        shown = bmp.masked_pan(_pan_bcd(self.pan)) or ""
+        shown = bmp.masked_pan(_card_number_bcd(self.card_number)) or ""
         receipt = (
             "* * CARDHOLDER RECEIPT * *",
             "StoreDesk terminal simulator",
@@ -553,8 +556,8 @@ def _amount(data: bytes, *, skip: int) -> int:
     return bmp.bcd_int(fields[0x04]) if 0x04 in fields else 0
 
 
-def _pan_bcd(pan: str) -> bytes:
-    digits = pan if len(pan) % 2 == 0 else pan + "F"
+def _card_number_bcd(number: str) -> bytes:
+    digits = number if len(number) % 2 == 0 else number + "F"
     return bytes.fromhex(digits)
 
 

@@ -40,7 +40,7 @@ FULL_PAN = "4761739001010010"  # a test card number, sent in clear to prove it i
 def sim() -> Iterator[TerminalSimulator]:
     if not hasattr(os, "openpty"):
         pytest.skip("the terminal simulator needs a POSIX pseudo-terminal")
-    made = TerminalSimulator(pan=FULL_PAN, ack_timeout=0.5).start()
+    made = TerminalSimulator(card_number=FULL_PAN, ack_timeout=0.5).start()
     yield made
     made.stop()
 
