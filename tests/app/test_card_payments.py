@@ -26,11 +26,6 @@ from domain.returns import Condition
 
 
 @pytest.fixture
-def anna(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("anna", "1111")
-
-
-@pytest.fixture
 def simulator() -> Iterator[TerminalSimulator]:
     sim = TerminalSimulator().start()
     yield sim

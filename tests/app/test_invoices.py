@@ -29,11 +29,6 @@ A15 = demo_imei("35328115", 3)
 SERIES = "INV-S001-T01"
 
 
-@pytest.fixture
-def anna(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("anna", "1111")
-
-
 def _invoices(services: Services) -> InvoiceService:
     store = services.store
     uow = make_uow_factory(services.engine, store_id=store.store_id, terminal_id=store.terminal_id)

@@ -27,11 +27,6 @@ class Clock:
 
 
 @pytest.fixture
-def anna(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("anna", "1111")
-
-
-@pytest.fixture
 def clock() -> Clock:
     return Clock()
 

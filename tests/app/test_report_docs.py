@@ -28,11 +28,6 @@ CYRILLIC_STORE = "Магазин Център"
 
 
 @pytest.fixture
-def anna(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("anna", "1111")
-
-
-@pytest.fixture
 def docs(demo_services: Services) -> ReportDocuments:
     return ReportDocuments.from_services(demo_services)
 

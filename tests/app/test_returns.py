@@ -23,16 +23,6 @@ A15 = demo_imei("35328115", 3)
 IP15 = demo_imei("35407115", 3)
 
 
-@pytest.fixture
-def anna(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("anna", "1111")
-
-
-@pytest.fixture
-def maria(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("maria", "3333")
-
-
 def _sale(services: Services, user: UserInfo, *codes: str, customer: str = "C00000004") -> str:
     """Sell ``codes`` for cash to the customer; returns the receipt number."""
     cid = services.customers.search(customer)[0].id

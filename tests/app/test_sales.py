@@ -15,11 +15,6 @@ from domain.errors import RuleViolation, ValidationError
 ICCID = demo_iccid(1, 1)
 
 
-@pytest.fixture
-def anna(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("anna", "1111")
-
-
 def _sim_status(services: Services, iccid: str) -> str:
     with services.engine.connect() as conn:
         return conn.execute(select(m.SimCard.status).where(m.SimCard.iccid == iccid)).scalar_one()

@@ -20,16 +20,6 @@ STD_SIM = demo_iccid(1, 1)
 ESIM = demo_iccid(1, 5)  # every fifth demo SIM is an eSIM
 
 
-@pytest.fixture
-def anna(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("anna", "1111")
-
-
-@pytest.fixture
-def maria(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("maria", "3333")
-
-
 def _customer(services: Services) -> uuid.UUID:
     return services.customers.search("C00000001")[0].id
 

@@ -15,11 +15,6 @@ A15 = demo_imei("35328115", 4)
 IP15 = demo_imei("35407115", 4)
 
 
-@pytest.fixture
-def anna(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("anna", "1111")
-
-
 def _bundle(services: Services, anna: UserInfo):  # type: ignore[no-untyped-def]
     cid = services.customers.search("C00000011")[0].id
     basket = services.sales.start(customer_id=cid, user=anna)

@@ -25,16 +25,6 @@ def imei(tac: str, n: int) -> str:
     return demo_imei(tac, 500 + n)
 
 
-@pytest.fixture
-def anna(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("anna", "1111")
-
-
-@pytest.fixture
-def maria(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("maria", "3333")
-
-
 def _count(services: Services, model: type) -> int:
     with services.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(model)).scalar_one())

@@ -38,16 +38,6 @@ APPROVED = CardOutcome(
 )
 
 
-@pytest.fixture
-def anna(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("anna", "1111")
-
-
-@pytest.fixture
-def maria(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("maria", "3333")
-
-
 def _basket(services: Services, user: UserInfo) -> uuid.UUID:
     """A prepaid plan and SIM for the first demo customer: 19.98 EUR."""
     customer = services.customers.search("C00000001")[0].id

@@ -19,16 +19,6 @@ from domain.returns import Condition
 EXACT_250 = {"50": "1", "20": "5", "10": "5", "5": "6", "2": "5", "1": "10"}  # 250.00
 
 
-@pytest.fixture
-def anna(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("anna", "1111")
-
-
-@pytest.fixture
-def maria(demo_services: Services) -> UserInfo:
-    return demo_services.auth.login("maria", "3333")
-
-
 def _sell_for_cash(
     services: Services, user: UserInfo, sim: int = 1, customer_no: str = "C00000001"
 ) -> None:
