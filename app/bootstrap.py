@@ -34,6 +34,7 @@ from app.services.returns import ReturnService
 from app.services.sales import SaleService
 from app.services.sim_swaps import SimSwapService
 from app.services.stock import StockService
+from app.services.sync import SyncService
 from app.services.till import TillService
 from app.settings import Settings
 from domain.returns import ReturnPolicy
@@ -69,10 +70,12 @@ class Services:
     reports: ReportService
     devices: DeviceManager
     demo: DemoService
+    sync: SyncService
     migration: MigrationResult | None
     problems: list[str] = field(default_factory=list)
 
     def close(self) -> None:
+        self.sync.stop()
         self.devices.close()
         self.engine.dispose()
 
@@ -193,6 +196,27 @@ def build(
         reports=ReportService(uow, currency=store.currency),
         devices=devices,
         demo=DemoService(engine, uow, store_id=store.store_id, terminal_id=store.terminal_id),
+        sync=_sync_service(engine, settings, paths, catalog),
         migration=migration,
         problems=list(problems or []),
+    )
+
+
+def _sync_service(
+    engine: Engine, settings: Settings, paths: AppPaths, catalog: CatalogService
+) -> SyncService:
+    """The sync worker for a provisioned terminal (``[central] url`` set); else "off"."""
+    from app.services.sync import refresh_after_pull
+    from app.sync.secrets import load_password
+
+    central = settings.central
+    return SyncService(
+        engine,
+        store_id=settings.store.id,
+        terminal_id=settings.terminal.id,
+        central_url=central.url,
+        password=lambda: load_password(paths, settings.store.id, from_settings=central.password),
+        interval_s=central.sync_interval_s,
+        batch_size=central.batch_size,
+        on_cycle=refresh_after_pull(engine, catalog),
     )

@@ -22,14 +22,17 @@ from app.settings import LoadedSettings, SettingsError, load_settings, parse_cli
 # starting the window, so one missing here makes `storedesk <command>` fail to parse.
 COMMANDS = (
     "catalog",
+    "central",
     "db",
     "demo",
     "invoice",
     "numbers",
+    "provision",
     "report",
     "settings",
     "simulate",
     "stock",
+    "sync",
 )
 DEMO_DB_NAME = "demo.sqlite3"
 
@@ -106,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
     invoice.add_argument("options", nargs=argparse.REMAINDER, help="see `storedesk invoice -h`")
     report = sub.add_parser("report", help="X/Z and daily reports as PDF")
     report.add_argument("options", nargs=argparse.REMAINDER, help="see `storedesk report -h`")
+    for name, help_text in (
+        ("central", "set up and feed the central database (IT)"),
+        ("provision", "make this PC a terminal of a store that syncs (IT, installer)"),
+        ("sync", "sync with the central database: now, status, run"),
+    ):
+        remainder = sub.add_parser(name, help=help_text)
+        remainder.add_argument(
+            "options", nargs=argparse.REMAINDER, help=f"see `storedesk {name} -h`"
+        )
     simulate = sub.add_parser("simulate", help="run a simulated device until Ctrl+C")
     simulate.add_argument("device", choices=["terminal", "printer"])
     simulate.add_argument(
@@ -118,7 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_command(argv: Sequence[str], *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     parser = build_parser()
-    args = parser.parse_args(list(argv))
+    # Subcommands with their own option parser take the rest of the line as it is, even
+    # when it starts with an option (`storedesk provision --store …`).
+    args, extra = parser.parse_known_args(list(argv))
+    if extra and not hasattr(args, "options"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if extra:
+        args.options = [*extra, *args.options]
     try:
         paths, loaded = resolve(args)
     except SettingsError as exc:
@@ -149,6 +167,14 @@ def run_command(argv: Sequence[str], *, out: TextIO = sys.stdout, err: TextIO = 
             from app.cli_reports import main as report_main
 
             return report_main(paths, loaded, args.options, out=out, err=err)
+        if args.command in ("central", "provision", "sync"):
+            from app import cli_sync
+
+            if args.command == "central":
+                return cli_sync.central_main(args.options, out=out, err=err)
+            if args.command == "provision":
+                return cli_sync.provision_main(paths, args.options, out=out, err=err)
+            return cli_sync.sync_main(paths, loaded, args.options, out=out, err=err)
         if args.command == "simulate":
             return _simulate(args.device, args.options, out, err)
         if args.command == "catalog":

@@ -98,6 +98,12 @@ class CentralSettings:
         validator=url_or_empty,
     )  # fmt: skip
     password: str = setting("", "Central database password (keyring or env)", secret=True)
+    sync_interval_s: int = setting(
+        30, "Seconds between syncs when all is well", validator=between(5, 3600)
+    )
+    batch_size: int = setting(
+        500, "Outbox rows pushed per central transaction", validator=between(10, 10000)
+    )
 
 
 @dataclass(frozen=True)

@@ -343,6 +343,7 @@ from app.db.payment_records import (  # noqa: E402 - they refer to the tables ab
     TillSession as TillSession,
 )
 from app.db.invoice_records import InvoiceRecord as InvoiceRecord  # noqa: E402
+from app.db.sync_records import SyncRun as SyncRun, SyncWatermark as SyncWatermark  # noqa: E402
 
 
 class Counter(Base):
@@ -361,8 +362,8 @@ class OutboxRow(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     entity: Mapped[str] = mapped_column(String(32))
-    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    operation: Mapped[str] = mapped_column(String(8))  # upsert or delete
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    operation: Mapped[str] = mapped_column(String(8))  # upsert, delete; pulled (a baseline)
     version: Mapped[int] = mapped_column(Integer)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

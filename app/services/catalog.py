@@ -69,6 +69,11 @@ class CatalogService:
         self._snapshot: CatalogSnapshot | None = None
 
     # -- reading -------------------------------------------------------------------------
+    def invalidate(self) -> None:
+        """Forget the loaded catalog (sync pulled a new one); the next read loads it again."""
+        with self._lock:
+            self._snapshot = None
+
     def snapshot(self) -> CatalogSnapshot:
         with self._lock:
             if self._snapshot is None:

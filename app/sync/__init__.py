@@ -1,0 +1,1 @@
+"""Sync with the central PostgreSQL database (DESIGN.md 4.8)."""

@@ -1,0 +1,236 @@
+"""Pull: bring the centre's changes for this store down, incrementally, by change sequence.
+
+Every central row carries ``change_seq``, the id of the transaction that last wrote it. A
+plain sequence would not do: a transaction that drew number 10 may commit after one that
+drew 11, and a puller that already moved its watermark past 11 would never see 10. With
+transaction ids the rule is exact: every transaction older than the snapshot's ``xmin``
+has finished, so after reading everything visible from ``watermark`` on, the new watermark
+is ``min(last row read, xmin)``. Rows at or above it may come again next time; applying
+them is idempotent (a row only replaces a lower local version).
+
+One pull reads every table in one REPEATABLE READ snapshot, parents before children, so a
+row never arrives before the row it refers to; each page is applied, with its watermark, in
+one local transaction. Deletions come as tombstones, applied last, children first.
+Row-level security decides what this store can see; a row that is not for this store
+anyway (a malformed row) stops the pull with a precise message and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Connection, Engine, Row, column, delete, select, text, tuple_
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from app.db.types import utcnow
+from app.sync.entities import CENTRE_STORE, Entity, Rule, by_name, entities
+
+TOMBSTONES = "_tombstones"
+
+
+class PullProblem(Exception):
+    """The centre sent something this terminal cannot apply; nothing of that page changed."""
+
+
+@dataclass
+class PullReport:
+    rows: int = 0
+    deleted: int = 0
+    changed: set[str] = field(default_factory=set)
+    changed_customers: set[uuid.UUID] = field(default_factory=set)
+
+
+class Puller:
+    def __init__(
+        self,
+        local: Engine,
+        central: Callable[[], AbstractContextManager[Connection]],
+        *,
+        store_id: str,
+        page_size: int = 2000,
+    ) -> None:
+        self._local = local
+        self._central = central
+        self.store_id = store_id
+        self.page_size = page_size
+
+    def watermark(self, name: str) -> int:
+        with self._local.connect() as conn:
+            value = conn.exec_driver_sql(
+                "SELECT change_seq FROM sync_watermarks WHERE entity = ?", (name,)
+            ).scalar()
+            conn.rollback()
+        return int(value or 0)
+
+    def pull(self, *, should_stop: Callable[[], bool] = lambda: False) -> PullReport:
+        report = PullReport()
+        with self._central() as raw:
+            conn = raw.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                xmin = int(
+                    conn.execute(
+                        text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+                    ).scalar_one()
+                )
+                for spec in entities():
+                    if spec.pulled and not should_stop():
+                        self._pull_entity(conn, spec, xmin, report)
+                if not should_stop():
+                    self._pull_tombstones(conn, xmin, report)
+        return report
+
+    def _pull_entity(self, conn: Connection, spec: Entity, xmin: int, report: PullReport) -> None:
+        table = spec.table
+        seq = column("change_seq", BigInteger)
+        start = self.watermark(spec.name)
+        after: tuple[int, uuid.UUID] | None = None
+        while True:
+            query = select(*table.columns, seq).select_from(table)
+            if after is None:
+                query = query.where(seq >= start)
+            else:
+                query = query.where(tuple_(seq, table.c.id) > tuple_(*after))
+            query = query.order_by(seq, table.c.id).limit(self.page_size)
+            try:
+                rows = conn.execute(query).all()
+            except StatementError as exc:
+                raise PullProblem(
+                    f"A {spec.name} row from the centre cannot be read ({_first_line(exc)})."
+                ) from exc
+            last = int(rows[-1].change_seq) if rows else xmin
+            self._apply(spec, rows, min(last, xmin) if rows else max(start, xmin), report)
+            if len(rows) < self.page_size:
+                return
+            after = (int(rows[-1].change_seq), rows[-1].id)
+
+    def _check(self, spec: Entity, row: Row[Any]) -> None:
+        store = row.store_id
+        ok = store in (self.store_id, CENTRE_STORE) and (
+            store == self.store_id or spec.rule is Rule.CENTRE_OWNED
+        )
+        if spec.name == "stock_transfer" and row.other_store == self.store_id:
+            ok = True
+        if not ok:
+            raise PullProblem(
+                f"The centre sent {spec.name} {row.id} of store {store!r} to store "
+                f"{self.store_id!r}; it was not applied. Ask IT to check the central "
+                "row-level security (storedesk central init)."
+            )
+        if row.version is None or row.id is None:
+            raise PullProblem(f"The centre sent a {spec.name} row without id or version.")
+
+    def _apply(self, spec: Entity, rows: Sequence[Any], mark: int, report: PullReport) -> None:
+        table = spec.table
+        names = spec.columns
+        values = []
+        for row in rows:
+            self._check(spec, row)
+            values.append({n: getattr(row, n) for n in names})
+        with self._local.begin() as local:
+            if values:
+                stmt = sqlite_insert(table)
+                update = {n: stmt.excluded[n] for n in names if n != "id"}
+                where = None if spec.rule is Rule.CENTRE_OWNED else (
+                    stmt.excluded.version > table.c.version
+                )  # fmt: skip
+                try:
+                    local.execute(
+                        stmt.on_conflict_do_update(index_elements=["id"], set_=update, where=where),
+                        values,
+                    )
+                except (IntegrityError, StatementError) as exc:
+                    raise PullProblem(
+                        f"{len(values)} {spec.name} row(s) from the centre do not fit this "
+                        f"terminal's data ({_first_line(exc)}); none were applied."
+                    ) from exc
+                report.rows += len(values)
+                report.changed.add(spec.name)
+                if spec.name == "customer":
+                    report.changed_customers.update(v["id"] for v in values)
+                elif "customer_id" in names:
+                    report.changed_customers.update(
+                        v["customer_id"] for v in values if v["customer_id"] is not None
+                    )
+                if spec.rule is Rule.FIELD_MERGE:
+                    _baseline(local, spec.name, values)
+            _set_watermark(local, spec.name, mark)
+
+    def _pull_tombstones(self, conn: Connection, xmin: int, report: PullReport) -> None:
+        start = self.watermark(TOMBSTONES)
+        rows = conn.execute(
+            text(
+                "SELECT entity, entity_id, change_seq FROM sync_tombstones "
+                "WHERE change_seq >= :start ORDER BY change_seq"
+            ),
+            {"start": start},
+        ).all()
+        known = by_name()
+        order = {e.name: i for i, e in enumerate(entities())}
+        wanted = sorted(
+            (r for r in rows if r.entity in known and known[r.entity].pulled),
+            key=lambda r: -order[r.entity],
+        )
+        with self._local.begin() as local:
+            for row in wanted:
+                table = known[row.entity].table
+                savepoint = local.begin_nested()
+                try:
+                    done = local.execute(delete(table).where(table.c.id == row.entity_id))
+                    savepoint.commit()
+                    report.deleted += done.rowcount or 0
+                    if done.rowcount:
+                        report.changed.add(row.entity)
+                except IntegrityError:
+                    # Still referred to by this terminal's own records (an order line of a
+                    # since-deleted offering): keep it, it is history here.
+                    savepoint.rollback()
+            last = int(rows[-1].change_seq) if rows else xmin
+            _set_watermark(local, TOMBSTONES, min(last, xmin) if rows else max(start, xmin))
+
+
+def _baseline(local: Connection, entity: str, values: list[dict[str, Any]]) -> None:
+    """Keep the pulled state of a field-merged row as an already-sent outbox row.
+
+    The next local edit of the row is compared with it, so the push knows which fields
+    this terminal changed (and which it merely had from the centre).
+    """
+    now = utcnow().replace(tzinfo=None).isoformat(sep=" ")
+    local.exec_driver_sql(
+        "INSERT INTO outbox (entity, entity_id, operation, version, payload, created_at, "
+        "sent_at) VALUES (?, ?, 'pulled', ?, ?, ?, ?)",
+        [(entity, v["id"].hex, v["version"], json.dumps(_jsonable(v)), now, now) for v in values],
+    )
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: _plain(v) for k, v in row.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _set_watermark(local: Connection, name: str, value: int) -> None:
+    local.exec_driver_sql(
+        "INSERT INTO sync_watermarks (entity, change_seq, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (entity) DO UPDATE SET change_seq = excluded.change_seq, "
+        "updated_at = excluded.updated_at",
+        (name, value, utcnow().replace(tzinfo=None).isoformat(sep=" ")),
+    )
+
+
+def _first_line(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig or exc).splitlines()[0]
