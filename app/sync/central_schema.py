@@ -9,8 +9,8 @@ so it also upgrades) adds the centre's own parts:
   set by a trigger on every insert and update, which is what terminals pull by (see
   :mod:`app.sync.pull` for why a transaction id and not a plain sequence);
 - ``sync_tombstones``: one row per deleted business row, pulled like any change;
-- ``sync_journal``: one row per accepted push batch (store, terminal, last outbox seq), the
-  acknowledgement that makes a retried batch a no-op;
+- ``sync_journal``: one row per accepted push batch (store, terminal, last outbox seq, when):
+  the acknowledgement and the centre's history of what each terminal sent;
 - ``sync_conflicts``: the losing values of field-wise merges (customer records);
 - ``field_clock`` on field-merged tables: when each column last changed, by the terminal's
   clock;
@@ -163,7 +163,8 @@ GRANT USAGE ON SCHEMA public TO {STORE_GROUP};
 GRANT SELECT ON alembic_version, sync_meta TO {STORE_GROUP};
 GRANT SELECT ON sync_stores TO {STORE_GROUP};
 GRANT SELECT, UPDATE ON sync_terminals TO {STORE_GROUP};
-GRANT SELECT, INSERT ON sync_journal, sync_conflicts TO {STORE_GROUP};
+GRANT SELECT, INSERT, UPDATE ON sync_journal TO {STORE_GROUP};
+GRANT SELECT, INSERT ON sync_conflicts TO {STORE_GROUP};
 GRANT USAGE ON SEQUENCE sync_conflicts_id_seq TO {STORE_GROUP};
 GRANT SELECT ON sync_tombstones TO {STORE_GROUP};
 """

@@ -12,11 +12,11 @@ central transaction the batch is written table by table, parents first:
   field's change; the losing value goes to ``sync_conflicts`` (see :func:`_merge_fields`);
 - deletions: ``DELETE`` by id, children first (the centre writes the tombstone).
 
-plus the journal row (store, terminal, last outbox seq). Only after that transaction has
-committed are the rows marked sent locally. A crash, kill or lost connection anywhere
-before the local mark leaves them unsent, and the retry has the same effect as the first
-try: never a duplicate, never a loss. Centre-owned rows (catalog, users) are never pushed:
-they are marked sent as skipped.
+plus the journal row (store, terminal, last outbox seq: the acknowledgement). Only after
+that transaction has committed are the rows marked sent locally. A crash, kill or lost
+connection anywhere before the local mark leaves them unsent, and the retry has the same
+effect as the first try: never a duplicate, never a loss. Centre-owned rows (catalog,
+users) are never pushed: they are marked sent as skipped.
 """
 
 from __future__ import annotations
@@ -130,14 +130,18 @@ class Pusher:
         batch = self.read_batch()
         if batch is None:
             return PushReport()
-        conflicts = 0
         with self._central() as conn, conn.begin():
-            accepted = conn.execute(
+            # The journal records the batch; a batch sent again (its local mark was lost,
+            # or the sanity check asked for it) is written again — every write below is
+            # idempotent, so the journal never needs to short-cut it.
+            conn.execute(
                 text(
                     "INSERT INTO sync_journal "
                     "(store_id, terminal_id, last_seq, first_seq, rows, client_time) "
-                    "VALUES (:s, :t, :last, :first, :rows, :now) ON CONFLICT DO NOTHING "
-                    "RETURNING 1"
+                    "VALUES (:s, :t, :last, :first, :rows, :now) "
+                    "ON CONFLICT (store_id, terminal_id, last_seq) DO UPDATE SET "
+                    "first_seq = EXCLUDED.first_seq, rows = EXCLUDED.rows, "
+                    "client_time = EXCLUDED.client_time, received_at = now()"
                 ),
                 {
                     "s": self.store_id,
@@ -147,9 +151,8 @@ class Pusher:
                     "rows": batch.rows,
                     "now": utcnow(),
                 },
-            ).first()
-            if accepted:  # else: this very batch is already in; only the local mark was lost
-                conflicts = self._write(conn, batch)
+            )
+            conflicts = self._write(conn, batch)
             conn.execute(
                 text(
                     "UPDATE sync_terminals SET last_seen_at = now() "
