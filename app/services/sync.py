@@ -7,7 +7,8 @@ terminal is not provisioned and :attr:`SyncService.enabled` is False: the status
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,6 +53,7 @@ class SyncService:
         on_cycle: Callable[[CycleReport], None] | None = None,
     ) -> None:
         self._local = local
+        self._on_cycle = on_cycle
         self.enabled = bool(central_url)
         self._worker: SyncWorker | None = None
         self._problem = ""
@@ -87,6 +89,27 @@ class SyncService:
         if self._worker is None:
             return SyncStatus(state="offline", error=self._problem)
         return self._worker.status()
+
+    def find_customer(self, queries: Sequence[str]) -> list[uuid.UUID]:
+        """Ask the centre for a customer of another store (exact number, phone, document);
+        the customer comes down with contacts and subscriptions. Network: off the GUI thread.
+        Raises SyncError when not provisioned or offline."""
+        if not self.enabled or self._worker is None:
+            raise SyncError(
+                "Searching other stores needs the central database; this terminal is "
+                + ("not provisioned." if not self.enabled else f"offline ({self._problem}).")
+            )
+        found: list[uuid.UUID] = []
+        for query in dict.fromkeys(q.strip() for q in queries if q.strip()):
+            found += [i for i in self.engine.find_customer(query) if i not in found]
+            if found:
+                break
+        if found and self._on_cycle is not None and self.engine.last_fetch is not None:
+            from app.db.types import utcnow
+            from app.sync.push import PushReport
+
+            self._on_cycle(CycleReport(utcnow(), PushReport(), self.engine.last_fetch, None, 0.0))
+        return found
 
     def sync_now(self) -> None:
         if self._worker is not None:

@@ -14,6 +14,9 @@ so it also upgrades) adds the centre's own parts:
 - ``sync_conflicts``: the losing values of field-wise merges (customer records);
 - ``field_clock`` on field-merged tables: when each column last changed, by the terminal's
   clock;
+- ``sync_customer_access`` and ``sync_share_customer(q)``: a store fetches a customer of
+  another store by exact customer number, phone or document number, and from then on
+  reads (and may correct the contact details of) that customer;
 - triggers that refuse any change to money records (append-only) and to the money columns
   of a completed order;
 - **row-level security**: every store role is a member of ``storedesk_store``; policies let
@@ -36,12 +39,13 @@ from app.db.migrate import head_revision, upgrade
 from app.sync.entities import (
     CENTRE_STORE,
     ORDER_MONEY_COLUMNS,
+    SHARED_WITH_CUSTOMER,
     Rule,
     entities,
 )
 
 # Bump when the DDL below changes; terminals refuse a centre with another version.
-CENTRAL_VERSION = 1
+CENTRAL_VERSION = 2
 STORE_GROUP = "storedesk_store"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
@@ -117,6 +121,13 @@ CREATE TABLE IF NOT EXISTS sync_conflicts (
     recorded_at timestamptz NOT NULL DEFAULT now()
 );
 
+CREATE TABLE IF NOT EXISTS sync_customer_access (
+    store_id varchar(16) NOT NULL,
+    customer_id uuid NOT NULL,
+    granted_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (store_id, customer_id)
+);
+
 CREATE OR REPLACE FUNCTION sync_current_store() RETURNS text
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
     AS $$ SELECT store_id::text FROM sync_stores WHERE role_name = session_user $$;
@@ -154,6 +165,29 @@ BEGIN
     RETURN NEW;
 END $$;
 
+CREATE OR REPLACE FUNCTION sync_shared_customers() RETURNS SETOF uuid
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+    AS $$ SELECT customer_id FROM sync_customer_access WHERE store_id = sync_current_store() $$;
+
+CREATE OR REPLACE FUNCTION sync_share_customer(q text) RETURNS SETOF uuid
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+    -- Exact customer number, phone (E.164) or ID document number only: a store can fetch
+    -- the customer standing at its counter, never browse another store's customers.
+    IF length(coalesce(q, '')) < 6 THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    INSERT INTO sync_customer_access (store_id, customer_id)
+    SELECT sync_current_store(), c.id FROM customers c
+    WHERE (c.customer_no = q OR c.phone = q OR c.doc_number = q)
+      AND c.store_id <> sync_current_store()
+    LIMIT 5
+    ON CONFLICT (store_id, customer_id) DO UPDATE SET granted_at = now()
+    RETURNING customer_id;
+END $$;
+REVOKE ALL ON FUNCTION sync_share_customer(text) FROM PUBLIC;
+
 DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{STORE_GROUP}') THEN
         CREATE ROLE {STORE_GROUP} NOLOGIN;
@@ -167,6 +201,7 @@ GRANT SELECT, INSERT, UPDATE ON sync_journal TO {STORE_GROUP};
 GRANT SELECT, INSERT ON sync_conflicts TO {STORE_GROUP};
 GRANT USAGE ON SEQUENCE sync_conflicts_id_seq TO {STORE_GROUP};
 GRANT SELECT ON sync_tombstones TO {STORE_GROUP};
+GRANT EXECUTE ON FUNCTION sync_share_customer(text) TO {STORE_GROUP};
 """
 
 
@@ -242,6 +277,21 @@ def _business_table(conn: Connection, name: str, table: str, rule: Rule) -> None
         return
     conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {STORE_GROUP}"))
     _policy(conn, table, "store_rows", f"TO {STORE_GROUP} USING ({_own()}) WITH CHECK ({_own()})")
+    if name in SHARED_WITH_CUSTOMER:
+        key = "id" if name == "customer" else "customer_id"
+        shared = f"{key} IN (SELECT sync_shared_customers())"
+        _policy(conn, table, "shared_customer", f"FOR SELECT TO {STORE_GROUP} USING ({shared})")
+        if rule is Rule.FIELD_MERGE:  # the visiting store may correct contact details
+            _policy(
+                conn, table, "shared_customer_edit",
+                f"FOR UPDATE TO {STORE_GROUP} USING ({shared}) WITH CHECK ({shared})",
+            )  # fmt: skip
+        if name != "customer":  # what other stores added to this store's customers
+            _policy(
+                conn, table, "own_customer_rows",
+                f"FOR SELECT TO {STORE_GROUP} USING (customer_id IN "
+                "(SELECT id FROM customers WHERE store_id = sync_current_store()))",
+            )  # fmt: skip
     if name == "stock_transfer":
         _policy(
             conn, table, "incoming_transfers",

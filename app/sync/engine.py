@@ -18,6 +18,7 @@ import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -242,6 +243,7 @@ class SyncEngine:
             local, link.connect, store_id=store_id, terminal_id=terminal_id, batch_size=batch_size
         )
         self.puller = Puller(local, link.connect, store_id=store_id)
+        self.last_fetch: PullReport | None = None
 
     def cycle(self, *, should_stop: Callable[[], bool] = lambda: False) -> CycleReport:
         self.link.recheck()
@@ -275,6 +277,21 @@ class SyncEngine:
         report = CycleReport(started, push, pull, sanity, time.perf_counter() - t0)
         self._record(started, push, pull, ok=True, error="")
         return report
+
+    def find_customer(self, query: str) -> list[uuid.UUID]:
+        """Fetch a customer of another store by exact customer number, phone or document
+        number (online only); returns the ids now at this terminal."""
+        self.link.recheck()
+        try:
+            with self.link.connect() as conn, conn.begin():
+                ids = list(
+                    conn.execute(text("SELECT sync_share_customer(:q)"), {"q": query}).scalars()
+                )
+            if ids:
+                self.last_fetch = self.puller.fetch_customers(ids)
+        except (SQLAlchemyError, PullProblem) as exc:
+            raise SyncError(explain(exc, where=self.link.where)) from exc
+        return ids
 
     def _record(
         self, started: datetime, push: PushReport, pull: PullReport, *, ok: bool, error: str

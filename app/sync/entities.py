@@ -64,6 +64,18 @@ PULLED = (
         "interaction",
     }
 )
+# A customer of another store, found by exact number at this store's counter, is shared with
+# it: these come down with the customer (rows that name another store's staff — identity
+# checks, consents, change history — stay at the customer's own store).
+SHARED_WITH_CUSTOMER = (
+    "customer",
+    "billing_account",
+    "contact_medium",
+    "address",
+    "contact_person",
+    "subscription",
+    "interaction",
+)
 # Money columns of a completed order that the centre never lets change.
 ORDER_MONEY_COLUMNS = ("status", "total_minor", "monthly_minor", "number", "receipt_number")
 

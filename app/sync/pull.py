@@ -31,7 +31,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from app.db.types import utcnow
-from app.sync.entities import CENTRE_STORE, Entity, Rule, by_name, entities
+from app.sync.entities import (
+    CENTRE_STORE,
+    SHARED_WITH_CUSTOMER,
+    Entity,
+    Rule,
+    by_name,
+    entities,
+)
 
 TOMBSTONES = "_tombstones"
 
@@ -61,6 +68,7 @@ class Puller:
         self._central = central
         self.store_id = store_id
         self.page_size = page_size
+        self._shared: set[uuid.UUID] = set()
 
     def watermark(self, name: str) -> int:
         with self._local.connect() as conn:
@@ -75,6 +83,7 @@ class Puller:
         with self._central() as raw:
             conn = raw.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
+                self._shared = self._load_shared(conn)
                 xmin = int(
                     conn.execute(
                         text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
@@ -111,13 +120,15 @@ class Puller:
                 return
             after = (int(rows[-1].change_seq), rows[-1].id)
 
-    def _check(self, spec: Entity, row: Row[Any]) -> None:
+    def _check(self, spec: Entity, row: Row[Any], customers: set[uuid.UUID]) -> None:
         store = row.store_id
         ok = store in (self.store_id, CENTRE_STORE) and (
             store == self.store_id or spec.rule is Rule.CENTRE_OWNED
         )
         if spec.name == "stock_transfer" and row.other_store == self.store_id:
             ok = True
+        if spec.name in SHARED_WITH_CUSTOMER:
+            ok = ok or _customer_of(spec, row) in customers
         if not ok:
             raise PullProblem(
                 f"The centre sent {spec.name} {row.id} of store {store!r} to store "
@@ -127,12 +138,15 @@ class Puller:
         if row.version is None or row.id is None:
             raise PullProblem(f"The centre sent a {spec.name} row without id or version.")
 
-    def _apply(self, spec: Entity, rows: Sequence[Any], mark: int, report: PullReport) -> None:
+    def _apply(
+        self, spec: Entity, rows: Sequence[Any], mark: int | None, report: PullReport
+    ) -> None:
         table = spec.table
         names = spec.columns
         values = []
+        customers = self._customers_here(spec, rows)
         for row in rows:
-            self._check(spec, row)
+            self._check(spec, row, customers)
             values.append({n: getattr(row, n) for n in names})
         with self._local.begin() as local:
             if values:
@@ -161,7 +175,46 @@ class Puller:
                     )
                 if spec.rule is Rule.FIELD_MERGE:
                     _baseline(local, spec.name, values)
-            _set_watermark(local, spec.name, mark)
+            if mark is not None:
+                _set_watermark(local, spec.name, mark)
+
+    def _customers_here(self, spec: Entity, rows: Sequence[Any]) -> set[uuid.UUID]:
+        """Of the customers these rows belong to: those shared with or owned by this store."""
+        if spec.name not in SHARED_WITH_CUSTOMER or not rows:
+            return set()
+        wanted = {_customer_of(spec, r) for r in rows} - {None}
+        allowed = set(self._shared) & wanted
+        if spec.name != "customer":
+            with self._local.connect() as conn:
+                table = by_name()["customer"].table
+                found = conn.execute(
+                    select(table.c.id).where(
+                        table.c.id.in_(wanted), table.c.store_id == self.store_id
+                    )
+                ).scalars()
+                allowed |= set(found)
+        return allowed
+
+    def fetch_customers(self, ids: Sequence[uuid.UUID]) -> PullReport:
+        """Bring down customers just shared with this store, whatever the watermarks say."""
+        report = PullReport()
+        if not ids:
+            return report
+        with self._central() as raw:
+            conn = raw.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                self._shared = self._load_shared(conn)
+                for spec in entities():
+                    if spec.name not in SHARED_WITH_CUSTOMER:
+                        continue
+                    key = spec.table.c.id if spec.name == "customer" else spec.table.c.customer_id
+                    rows = conn.execute(select(*spec.table.columns).where(key.in_(ids))).all()
+                    self._apply(spec, rows, None, report)
+        return report
+
+    @staticmethod
+    def _load_shared(conn: Connection) -> set[uuid.UUID]:
+        return set(conn.execute(text("SELECT sync_shared_customers()")).scalars())
 
     def _pull_tombstones(self, conn: Connection, xmin: int, report: PullReport) -> None:
         start = self.watermark(TOMBSTONES)
@@ -194,6 +247,11 @@ class Puller:
                     savepoint.rollback()
             last = int(rows[-1].change_seq) if rows else xmin
             _set_watermark(local, TOMBSTONES, min(last, xmin) if rows else max(start, xmin))
+
+
+def _customer_of(spec: Entity, row: Any) -> uuid.UUID | None:
+    found: uuid.UUID | None = row.id if spec.name == "customer" else row.customer_id
+    return found
 
 
 def _baseline(local: Connection, entity: str, values: list[dict[str, Any]]) -> None:

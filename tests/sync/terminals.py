@@ -15,6 +15,7 @@ from app.services.sync import refresh_after_pull
 from app.settings import load_settings
 from app.sync.central_schema import role_name
 from app.sync.engine import CentralLink, CycleReport, SyncEngine, make_central_engine
+from app.sync.secrets import store_password
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Terminal:
             },
         )
         assert not loaded.problems, loaded.problems
+        store_password(paths, store, central.passwords[store])
         services = build(loaded.settings, paths)
         engine = make_central_engine(
             central.store_url(store, port=port), central.passwords[store], timeout_s=3

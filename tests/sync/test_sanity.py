@@ -28,7 +28,9 @@ def synced(central: Central, terminal: Callable[..., Terminal]) -> Terminal:
 def test_a_payment_lost_at_the_centre_is_sent_again(central: Central, synced: Terminal) -> None:
     with central.admin.begin() as conn:  # e.g. a restore from an older backup
         conn.execute(text("ALTER TABLE payments DISABLE TRIGGER sync_append_only"))
-        conn.execute(text("DELETE FROM payments WHERE id = (SELECT id FROM payments ORDER BY id LIMIT 1)"))
+        conn.execute(
+            text("DELETE FROM payments WHERE id = (SELECT id FROM payments ORDER BY id LIMIT 1)")
+        )
         conn.execute(text("ALTER TABLE payments ENABLE TRIGGER sync_append_only"))
     assert central.scalar("SELECT count(*) FROM payments") == 2
     report = synced.cycle()
