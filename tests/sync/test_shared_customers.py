@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.db import models as m
@@ -56,3 +57,35 @@ def test_finding_customers_needs_a_provisioned_online_terminal(
     t.services.sync.enabled = False
     with pytest.raises(SyncError, match="not provisioned"):
         t.services.sync.find_customer(["C0000001"])
+
+
+def test_the_consultant_fetches_a_customer_of_another_store_from_the_search(
+    qtbot: QtBot, central: Central, terminal: Callable[..., Terminal]
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from ui.errors import ErrorRouter
+    from ui.main_window import MainWindow
+    from ui.ops import Runner
+
+    home, away = terminal("S001"), terminal("S002")
+    cid = home.services.onboarding.create(draft(home.services), user=home.login("anna", "1111"))
+    home.cycle()
+    runner = Runner(inline=True)
+    win = MainWindow(away.services, runner, ErrorRouter(quiet=True))
+    qtbot.addWidget(win)
+    win.start()
+    win.show()
+    qtbot.keyClicks(win.login.username.lineEdit(), "anna")
+    qtbot.keyClicks(win.login.pin, "1111")
+    qtbot.keyClick(win.login.pin, Qt.Key.Key_Return)
+    screen = win.customers
+    assert screen.elsewhere_button.isVisible()
+    qtbot.keyClicks(screen.search, "+49 151 23456789")
+    qtbot.waitUntil(lambda: screen.status.text() == "No customer found", timeout=3000)
+    assert screen.elsewhere_button.isEnabled()
+    qtbot.keyClick(screen.search, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: screen.results.rowCount() == 1, timeout=5000)
+    assert screen._results[0].id == cid
+    win.close()
+    runner.shutdown()

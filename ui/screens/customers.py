@@ -8,6 +8,7 @@ owner at once.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -30,7 +31,7 @@ from app.errors import DomainError
 from app.phones import display_phone
 from app.services.customer_profile import TIMELINE_PAGE
 from ui.keys import shortcut
-from ui.ops import Runner, op
+from ui.ops import Lane, Runner, op
 from ui.screens.customer360 import Customer360
 
 if TYPE_CHECKING:
@@ -87,6 +88,13 @@ class CustomersScreen(QWidget):
         self.new_button = QPushButton("&New customer… (Ctrl+N)")
         self.new_button.setObjectName("new_customer")
         self.new_button.clicked.connect(self.new_customer)
+        # A customer of another store, by exact number, phone or ID number (online only).
+        self.elsewhere_button = QPushButton("Find at &other stores (F7)")
+        self.elsewhere_button.setObjectName("find_elsewhere")
+        self.elsewhere_button.setVisible(services.sync.enabled)
+        self.elsewhere_button.setEnabled(False)
+        self.elsewhere_button.clicked.connect(self.find_elsewhere)
+        shortcut(Qt.Key.Key_F7, self, self.find_elsewhere)
 
         self.view = Customer360()
         self.profile_title = self.view.header
@@ -130,6 +138,7 @@ class CustomersScreen(QWidget):
         left_layout.addWidget(self.results)
         left_layout.addWidget(self.status)
         left_layout.addWidget(self.new_button)
+        left_layout.addWidget(self.elsewhere_button)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.view, 1)
@@ -191,10 +200,36 @@ class CustomersScreen(QWidget):
         self.status.setText(
             "" if len(query) < 2 else f"{len(results)} found" if results else "No customer found"
         )
+        self.elsewhere_button.setEnabled(not results and len(query) >= 6)
         jump, self._jump_on_exact = self._jump_on_exact, False
         exact = [r for r in results if r.exact]
         if jump and len(exact) == 1:
             self.open_customer(exact[0].id)
+
+    def find_elsewhere(self) -> None:
+        """Ask the centre for the customer at another store; they come down, then show."""
+        query = self.search.text().strip()
+        if not self._services.sync.enabled or len(query) < 6:
+            return
+        services = self._services
+
+        def fetch() -> list[uuid.UUID]:
+            variants = [query]
+            with contextlib.suppress(DomainError):  # else the number or document as typed
+                variants.append(services.onboarding.phone(query))
+            return services.sync.find_customer(variants)
+
+        def done(found: list[uuid.UUID]) -> None:
+            if found:
+                self.run_search()
+                self.status.setText("Fetched from another store")
+            else:
+                self.status.setText("Not found at other stores either")
+
+        self.status.setText("Asking the other stores…")
+        op(self._runner, fetch, lane=Lane.IO).success(done).failure(
+            lambda exc: self.status.setText(str(exc))
+        ).run()
 
     def _focus_results(self) -> None:
         if self._results:
