@@ -190,7 +190,7 @@ def run_command(argv: Sequence[str], *, out: TextIO = sys.stdout, err: TextIO = 
 def _simulate(device: str, options: list[str], out: TextIO, err: TextIO) -> int:
     """``storedesk simulate terminal|printer [options]``: the simulator's own ``main``."""
     if device == "terminal":
-        from devices.zvt.simulator import main as terminal_main
+        from devices.zvt.simulator_cli import main as terminal_main
 
         return terminal_main(options, out=out, err=err)
     from devices.printer.sim_server import main as printer_main

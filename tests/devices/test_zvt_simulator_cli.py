@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from app.cli import run_command
-from devices.zvt.simulator import main
+from devices.zvt.simulator_cli import main
 from devices.zvt.terminal import Approved, Declined, Timeouts, ZvtTerminal
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_MAIN = (
-    "import sys; from devices.zvt.simulator import main; "
+    "import sys; from devices.zvt.simulator_cli import main; "
     "sys.exit(main(sys.argv[1:], out=sys.stdout, err=sys.stderr))"
 )
 
