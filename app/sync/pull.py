@@ -155,6 +155,16 @@ class Puller:
                 where = None if spec.rule is Rule.CENTRE_OWNED else (
                     stmt.excluded.version > table.c.version
                 )  # fmt: skip
+                newer = values
+                if spec.rule is Rule.FIELD_MERGE:  # which rows will really replace ours
+                    have = dict(
+                        local.execute(
+                            select(table.c.id, table.c.version).where(
+                                table.c.id.in_([v["id"] for v in values])
+                            )
+                        ).tuples()
+                    )
+                    newer = [v for v in values if v["version"] > have.get(v["id"], -1)]
                 try:
                     local.execute(
                         stmt.on_conflict_do_update(index_elements=["id"], set_=update, where=where),
@@ -173,8 +183,8 @@ class Puller:
                     report.changed_customers.update(
                         v["customer_id"] for v in values if v["customer_id"] is not None
                     )
-                if spec.rule is Rule.FIELD_MERGE:
-                    _baseline(local, spec.name, values)
+                if newer and spec.rule is Rule.FIELD_MERGE:
+                    _baseline(local, spec.name, newer)
             if mark is not None:
                 _set_watermark(local, spec.name, mark)
 
