@@ -157,13 +157,13 @@ class Puller:
                 )  # fmt: skip
                 newer = values
                 if spec.rule is Rule.FIELD_MERGE:  # which rows will really replace ours
-                    have = dict(
-                        local.execute(
-                            select(table.c.id, table.c.version).where(
-                                table.c.id.in_([v["id"] for v in values])
-                            )
-                        ).tuples()
-                    )
+                    ids = [v["id"] for v in values]
+                    have = {
+                        r[0]: r[1]
+                        for r in local.execute(
+                            select(table.c.id, table.c.version).where(table.c.id.in_(ids))
+                        )
+                    }
                     newer = [v for v in values if v["version"] > have.get(v["id"], -1)]
                 try:
                     local.execute(
