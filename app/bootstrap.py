@@ -28,7 +28,7 @@ from app.services.numbers import NumberService
 from app.services.onboarding import OnboardingService
 from app.services.plan_changes import PlanChangeService
 from app.services.print_queue import PrintQueue
-from app.services.receipts import ReceiptService, StoreInfo
+from app.services.receipts import ReceiptService, StoreInfo, return_policy
 from app.services.reports import ReportService
 from app.services.returns import ReturnService
 from app.services.sales import SaleService
@@ -113,6 +113,7 @@ def build(
             profile=settings.printer.profile,
             width_mm=settings.printer.width_mm,
             check_status=settings.printer.check_status,
+            columns=settings.printer.columns,
         ),
         IdReaderConfig(
             kind=settings.id_reader.kind,
@@ -191,7 +192,12 @@ def build(
             terminal_id=store.terminal_id,
             currency=store.currency,
         ),
-        receipts=ReceiptService(uow, store=store, columns=devices.printer_columns),
+        receipts=ReceiptService(
+            uow,
+            store=store,
+            columns=devices.printer_columns,
+            footer=return_policy(settings.returns.receipt_note, settings.returns.window_days),
+        ),
         invoices=InvoiceService(uow, store=store),
         reports=ReportService(uow, currency=store.currency),
         devices=devices,

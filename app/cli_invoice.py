@@ -3,8 +3,9 @@
     storedesk invoice issue ORDER_OR_RECEIPT_NUMBER --out FILE.pdf --user NAME
     storedesk invoice pdf INVOICE_NUMBER --out FILE.pdf
 
-Issuing asks for the user's PIN (``STOREDESK_PIN`` or a prompt). Exit codes: 0 done,
-1 refused or failed (nothing issued), 2 bad command line.
+Issuing asks for the user's PIN (``STOREDESK_PIN`` or a prompt). Only the first issue
+writes the original; every later PDF of the same document is marked as a copy. Exit codes:
+0 done, 1 refused or failed (nothing issued), 2 bad command line.
 """
 
 from __future__ import annotations
@@ -54,10 +55,10 @@ def main(
             pin = os.environ.get("STOREDESK_PIN") or getpass.getpass(f"PIN for {args.user}: ")
             user = services.auth.login(args.user, pin)
             issued = invoices.issue(order_id, user=user)
-            number = issued.number
+            number, copy = issued.number, not issued.new
         else:
-            number = invoices.find(args.number).number
-        args.out.write_bytes(invoices.pdf(number))
+            number, copy = invoices.find(args.number).number, True
+        args.out.write_bytes(invoices.pdf(number, copy=copy))
     except DomainError as exc:
         what = "nothing issued: " if args.action == "issue" else ""
         print(f"storedesk: {what}{exc.message}", file=err)

@@ -32,6 +32,7 @@ class PrinterConfig:
     profile: str
     width_mm: int
     check_status: bool = True
+    columns: int = 0  # [printer] columns; 0: the paper's width
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,15 @@ class DeviceManager:
 
     @property
     def printer_columns(self) -> int:
-        return columns_for(self._printer_config.width_mm, self._printer_config.profile)
+        """Characters per receipt line: the ``columns`` setting, at most the paper's width."""
+        cfg = self._printer_config
+        columns = columns_for(cfg.width_mm, cfg.profile, cfg.columns)
+        if cfg.columns and columns != cfg.columns:
+            log.warning(
+                "printer columns %d do not fit %d mm paper: printing %d per line",
+                cfg.columns, cfg.width_mm, columns,
+            )  # fmt: skip
+        return columns
 
     def printer(self) -> ReceiptPrinter:
         with self._lock:
@@ -90,7 +99,7 @@ class DeviceManager:
                     # so a job the printer did not take fails (and stays in the print queue).
                     self._printer = open_printer(
                         cfg.kind, cfg.address, profile=cfg.profile, width_mm=cfg.width_mm,
-                        check_status=cfg.check_status,
+                        columns=cfg.columns, check_status=cfg.check_status,
                     )  # fmt: skip
                 except DeviceError as exc:
                     self._printer_state = DeviceState("Printer", "error", exc.message)

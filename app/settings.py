@@ -115,6 +115,11 @@ class PrinterSettings:
     address: str = setting("", "host:port, serial device, vid:pid, or file path (per kind)")
     profile: str = setting("TM-T20II", "python-escpos printer profile", validator=non_empty)
     width_mm: int = setting(80, "Paper width in millimetres", choices=(58, 80))
+    columns: int = setting(
+        0, "Characters per line; 0: from the paper width (32 on 58 mm, 48 on 80 mm). Set it "
+        "for a printer whose print area is narrower than the paper (42 on many 80 mm models)",
+        validator=between(0, 48),
+    )  # fmt: skip
     check_status: bool = setting(
         True, "Ask the printer for paper and online status around each receipt (off for "
         "network printers that never answer status requests)",
@@ -197,6 +202,14 @@ def _amount(value: Decimal) -> str | None:
     return None
 
 
+def _days_template(value: str) -> str | None:
+    try:
+        value.format(days=14)
+    except (KeyError, IndexError, ValueError):
+        return "may use {days} (the return window) and no other {…} field"
+    return None
+
+
 @dataclass(frozen=True)
 class StockSettings:
     low_stock_level: int = setting(
@@ -216,6 +229,11 @@ class ReturnSettings:
         Decimal("200.00"),
         "Refunds above this amount need a manager's approval or go to the second line",
         validator=_amount,
+    )
+    receipt_note: str = setting(
+        "Returns within {days} days of purchase with this receipt.",
+        "Return policy printed at the foot of every receipt ({days}: window_days); empty: none",
+        validator=_days_template,
     )
 
 

@@ -232,6 +232,12 @@ def raw_profile(raw: sqlite3.Connection, customer: str) -> dict[str, float]:
     marks = ", ".join("?" for _ in ids)
     if ids:
         run(
+            "invoices",
+            f"SELECT order_id, number FROM invoices WHERE order_id IN ({marks}) "
+            "AND kind = 'invoice'",
+            ids,
+        )
+        run(
             "device lines",
             "SELECT l.*, o.completed_at FROM order_lines l "
             "JOIN orders o ON o.id = l.order_id JOIN offerings f ON f.id = l.offering_id "

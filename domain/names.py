@@ -4,8 +4,9 @@ A consultant types what they hear. "Aleksandr", "Alexander" and "Алексан�
 person; "Schewtschenko", "Shevchenko" and "Ševčenko" too. :func:`skeleton` maps all of
 them to one key, so a prefix search on skeletons finds every spelling:
 
-1. :func:`latin` transliterates Cyrillic (Russian, Ukrainian, Belarusian letters) to Latin
-   and drops diacritics: "Ševčenko" → "shevchenko", "Щукин" → "shchukin".
+1. :func:`latin` transliterates Cyrillic to Latin (the shared table of
+   :mod:`domain.transliteration`) and drops diacritics: "Ševčenko" → "shevchenko",
+   "Щукин" → "shchukin".
 2. Letter groups that different transliteration schemes write differently become one
    symbol: sch/shch/sh/š → "S", tsch/tch/ch/č → "C", zh/ž → "Z", kh/h → "h", x → "ks",
    w → "v", ph → "f", q/ck/k → "k" (a "c" before a, o, u, a consonant or the word's end),
@@ -26,14 +27,8 @@ from __future__ import annotations
 import unicodedata
 
 from domain.text import search_key
+from domain.transliteration import CYRILLIC_LATIN as _CYRILLIC
 
-_CYRILLIC = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "e",
-    "є": "ye", "ж": "zh", "з": "z", "и": "i", "і": "i", "ї": "yi", "й": "y", "к": "k",
-    "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ў": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
-}  # fmt: skip
 # Latin letters with a stroke or ligature that NFKD does not decompose.
 _LATIN_EXTRA = {"ø": "o", "ł": "l", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i"}
 # Caron letters are read before diacritics are dropped: "š" is "sh", not "s".

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from ui.screens.cases import CasesScreen
     from ui.screens.catalog import CatalogScreen
     from ui.screens.customers import CustomersScreen
-    from ui.screens.day import DayFiguresScreen
+    from ui.screens.reports import ReportsScreen
     from ui.screens.sell import SellScreen
     from ui.screens.settings import SettingsScreen
     from ui.screens.stock_screen import StockScreen
@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self.catalog: CatalogScreen
         self.cases: CasesScreen
         self.till: TillScreen
-        self.reports: DayFiguresScreen
+        self.reports: ReportsScreen
         self.stock: StockScreen
         self.settings_screen: SettingsScreen
 
@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
         from ui.screens.cases import CasesScreen
         from ui.screens.catalog import CatalogScreen
         from ui.screens.customers import CustomersScreen
-        from ui.screens.day import DayFiguresScreen
+        from ui.screens.reports import ReportsScreen
         from ui.screens.sell import SellScreen
         from ui.screens.settings import SettingsScreen
         from ui.screens.stock_screen import StockScreen
@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
         self.catalog = CatalogScreen(services, runner)
         self.cases = CasesScreen(services, runner)
         self.till = TillScreen(services, runner)
-        self.reports = DayFiguresScreen(services, runner, title="Reports — daily summary")
+        self.reports = ReportsScreen(services, runner)
         self.stock = StockScreen(services, runner)
         self.settings_screen = SettingsScreen(services, runner)
         self.customers.sell_requested.connect(self._sell_to)

@@ -190,8 +190,11 @@ def _check_sums(data: InvoiceData) -> None:
         raise ValueError(f"no VAT row for rate(s) {sorted(missing)}")
 
 
-def render_invoice(data: InvoiceData, out: str | Path | BinaryIO) -> int:
+def render_invoice(data: InvoiceData, out: str | Path | BinaryIO, *, copy: bool = False) -> int:
     """Write ``data`` as an A4 PDF to a path or binary stream; return the number of pages.
+
+    ``copy``: every page says "COPY" (a reprint, as opposed to the original handed out
+    when the document was issued).
 
     Runs in the caller's thread and takes from tens of milliseconds (one page) to a few
     hundred (twenty pages), so the UI runs it off the GUI thread with its other PDF work.
@@ -201,4 +204,4 @@ def render_invoice(data: InvoiceData, out: str | Path | BinaryIO) -> int:
     # reportlab, which costs start-up time on the counter PCs.
     from app.documents.invoice_pdf import build_pdf
 
-    return build_pdf(data, out)
+    return build_pdf(data, out, copy=copy)

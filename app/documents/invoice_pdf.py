@@ -4,6 +4,10 @@ The first page opens with the full header (see :mod:`app.documents.invoice_layou
 later page carries a one-line running header naming the seller and the document number, so
 a loose page of a twenty-page invoice can still be placed. Every page carries the legal
 footer and "Page x of y", stamped when the document is saved (:mod:`app.documents.pdf_pages`).
+
+A copy (any rendering after the one handed out when the document was issued) says so on
+every page: "COPY" above the content, faintly across the page, and in the page line, so a
+reprint can never pass for a second original.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -31,11 +36,15 @@ RUNNING_HEADER = 18  # points above the frame on pages 2 and later
 MAX_FOOTER = PAGE_HEIGHT * 0.2
 
 
+COPY_RED = colors.HexColor("#b00020")
+
+
 class _Furniture:
     """What is drawn on every page outside the frame; the legal text is wrapped once."""
 
-    def __init__(self, data: InvoiceData, styles: Styles, width: float) -> None:
+    def __init__(self, data: InvoiceData, styles: Styles, width: float, *, copy: bool) -> None:
         self.data = data
+        self.copy = copy
         self.styles = styles
         self.width = width
         self.legal: list[tuple[Paragraph, float]] = []
@@ -92,16 +101,48 @@ class _Furniture:
         canvas.line(MARGIN, top, MARGIN + self.width, top)
         canvas.setFont(fonts.regular, 8)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, MARGIN, fonts.text(f"{self.data.title} {self.data.number}"))
+        name = f"{self.data.title} {self.data.number}" + (" (copy)" if self.copy else "")
+        canvas.drawString(MARGIN, MARGIN, fonts.text(name))
         canvas.drawRightString(MARGIN + self.width, MARGIN, f"Page {number} of {total}")
+        canvas.restoreState()
+        if self.copy:
+            self._copy_mark(canvas)
+
+    def _copy_mark(self, canvas: Canvas) -> None:
+        fonts, data = self.styles.fonts, self.data
+        canvas.saveState()
+        canvas.setFillColor(COPY_RED)
+        canvas.setStrokeColor(COPY_RED)
+        y = PAGE_HEIGHT - MARGIN + 16
+        right = MARGIN + self.width
+        canvas.setFont(fonts.bold, 12)
+        label = "COPY"
+        label_width = canvas.stringWidth(label, fonts.bold, 12)
+        canvas.rect(right - label_width - 8, y - 4, label_width + 8, 16, stroke=1, fill=0)
+        canvas.drawRightString(right - 4, y, label)
+        canvas.setFont(fonts.regular, 8)
+        canvas.drawRightString(
+            right - label_width - 14,
+            y + 2,
+            fonts.text(f"Reprint of {data.title.lower()} {data.number} issued {data.issue_date}"),
+        )
+        # Faintly across the page too: a cropped top margin must not make it an original.
+        canvas.setFillAlpha(0.08)
+        canvas.setFont(fonts.bold, 120)
+        canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+        canvas.rotate(45)
+        canvas.drawCentredString(0, -40, label)
         canvas.restoreState()
 
 
-def build_pdf(data: InvoiceData, out: str | Path | BinaryIO) -> int:
-    """Lay ``data`` out on A4 pages and write the PDF; return the page count."""
+def build_pdf(data: InvoiceData, out: str | Path | BinaryIO, *, copy: bool = False) -> int:
+    """Lay ``data`` out on A4 pages and write the PDF; return the page count.
+
+    ``copy``: mark every page as a copy of the original (see the module's docstring).
+    """
     styles = make_styles(pdf_fonts())
     width = PAGE_WIDTH - 2 * MARGIN
-    furniture = _Furniture(data, styles, width)
+    furniture = _Furniture(data, styles, width, copy=copy)
     bottom = furniture.bottom
 
     def frame(top: float, name: str) -> Frame:
@@ -117,7 +158,7 @@ def build_pdf(data: InvoiceData, out: str | Path | BinaryIO) -> int:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=bottom,
-        title=f"{data.title} {data.number}",
+        title=f"{data.title} {data.number}" + (" (copy)" if copy else ""),
         author=data.seller.name,
         subject=f"{data.title} {data.number} for {data.buyer.name}",
         creator="StoreDesk",

@@ -7,6 +7,7 @@ the preview, so what the consultant sees is what the customer gets.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -42,6 +43,7 @@ class ReceiptData:
     given: Money | None = None
     change: Money | None = None
     rounding: Money | None = None
+    footer: tuple[str, ...] = ()  # the return policy and other store notes, as paragraphs
 
 
 def _pair(left: str, right: str, width: int) -> str:
@@ -96,6 +98,10 @@ def build_receipt(data: ReceiptData, *, columns: int, copy: bool = False) -> Rec
         for name, fee in monthly:
             lines.append(ReceiptLine(_pair(f"  {name}", fee.format(), columns)))
     lines.append(ReceiptLine(rule))
+    for paragraph in data.footer:
+        # Wrapped here, not by the printer, so the preview shows the lines the paper gets.
+        for text in textwrap.wrap(paragraph, columns, break_on_hyphens=False):
+            lines.append(ReceiptLine(text, align="center"))
     lines.append(ReceiptLine("Thank you!", align="center"))
     return ReceiptDoc(
         lines=tuple(lines),

@@ -109,7 +109,8 @@ def _till_story(report: TillReport, styles: Styles, store_name: str) -> list[Flo
 
 
 def render_day_summary(summary: DaySummary, *, store_name: str, path_or_stream: Target) -> int:
-    """The store's day: orders, revenue, takings per tender and per consultant, with charts."""
+    """The store's day: orders, revenue, refunds, takings per tender and per consultant (with
+    charts), and sales by category."""
     styles = make_styles(pdf_fonts())
     title = f"Day summary {summary.day.isoformat()}"
     story: list[Flowable] = [
@@ -120,6 +121,11 @@ def render_day_summary(summary: DaySummary, *, store_name: str, path_or_stream: 
             [
                 Figure("Completed orders", str(summary.orders)),
                 Figure("Revenue", summary.revenue.format(), strong=True),
+                *(
+                    [Figure(f"Refunded ({summary.returns} returns)", summary.refunded.format())]
+                    if summary.refunded is not None
+                    else []
+                ),
                 Figure("Waiting to sync", str(summary.outbox_waiting)),
             ],
         ),
@@ -160,6 +166,16 @@ def render_day_summary(summary: DaySummary, *, store_name: str, path_or_stream: 
         ]
     else:
         story.append(styles.para("No sales by anyone on this day."))
+    if summary.by_category:
+        story += [
+            styles.para("Sales by category", styles.heading),
+            _table(
+                styles,
+                ["Category", "Items", "Amount"],
+                [[c, str(n), a.format()] for c, n, a in summary.by_category],
+                widths=(0.5, 0.2, 0.3),
+            ),
+        ]
     return _build(story, styles, path_or_stream, store_name=store_name, title=title)
 
 

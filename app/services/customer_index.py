@@ -10,8 +10,8 @@ Columns of ``customer_search``:
 - ``skeletons``: :func:`domain.names.skeleton` of the same names, for spelling variants.
 - ``ids``: every identifier that leads to the customer, upper-cased with separators
   removed (:func:`identifier_token`): customer number, phones, MSISDNs, ICCIDs, IMEIs of
-  phones bought, identity document numbers, order and receipt numbers (and, once
-  invoices exist, invoice numbers: :func:`identifiers_of` is where they are added).
+  phones bought, identity document numbers, order and receipt numbers, invoice and
+  credit note numbers.
 
 The table exists only in SQLite (the central PostgreSQL has no use for it).
 :func:`refresh` rebuilds one customer's row; :func:`rebuild_all` the whole table (run by
@@ -121,6 +121,7 @@ def _names_and_ids(conn: Connection, customer_ids: list[str]) -> Iterator[Search
         (ids, "SELECT customer_id, iccid FROM subscriptions WHERE iccid IS NOT NULL"),
         (ids, "SELECT customer_id, number FROM orders"),
         (ids, "SELECT customer_id, receipt_number FROM orders WHERE receipt_number IS NOT NULL"),
+        (ids, "SELECT customer_id, number FROM invoices"),
         (
             ids,
             "SELECT o.customer_id, l.serial FROM order_lines l JOIN orders o "

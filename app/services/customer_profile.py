@@ -117,6 +117,7 @@ class OrderView:
     status: str
     created_at: datetime
     total: str
+    invoice_number: str = ""  # the order's invoice, once issued
 
 
 @dataclass(frozen=True)
@@ -295,8 +296,15 @@ def load_profile(
     order_numbers = {o.id: o.number for o in orders}
     devices: list[DeviceView] = []
     payments: list[PaymentView] = []
+    invoices: dict[uuid.UUID, str] = {}
     if orders:
         ids = list(order_numbers)
+        numbered = session.execute(
+            select(m.InvoiceRecord.order_id, m.InvoiceRecord.number).where(
+                m.InvoiceRecord.order_id.in_(ids), m.InvoiceRecord.kind == "invoice"
+            )
+        )
+        invoices = {row.order_id: row.number for row in numbered}
         bought = session.execute(
             select(m.OrderLine, m.Order.completed_at)
             .join(m.Order, m.Order.id == m.OrderLine.order_id)
@@ -399,6 +407,7 @@ def load_profile(
                 o.status,
                 o.created_at,
                 str(Money.from_minor(o.total_minor, o.currency)),
+                invoices.get(o.id, ""),
             )
             for o in orders
         ),

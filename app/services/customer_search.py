@@ -81,8 +81,10 @@ def identifier_kind(token: str) -> str:
         return "number"
     if token.startswith("C") and any(ch.isdigit() for ch in token):
         return "customer number"
-    if token.startswith(("ORD", "RCT", "INV")):
+    if token.startswith(("ORD", "RCP", "RCT")):
         return "order or receipt"
+    if token.startswith(("INV", "CRN")):
+        return "invoice"
     return "document"
 
 

@@ -5,8 +5,8 @@ Issuing is ONE durable transaction: the number is taken from the terminal's seri
 the document is stored with it, so a failure anywhere gives the number back and two
 documents never share one, offline as online. Issuing twice returns the first document.
 
-The stored row keeps the document as issued (:func:`encode_invoice`), and :meth:`pdf`
-renders that again, so a copy says what the original said. The amounts are the order's
+The stored row keeps the document as issued (:mod:`app.documents.invoice_codec`), and
+:meth:`pdf` renders that again, so a copy says what the original said. The amounts are the order's
 own: line totals as the sale recorded them and VAT per rate computed the receipt's way
 (the gross per rate split once), so invoice, receipt and till agree to the cent.
 """
@@ -16,12 +16,9 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, is_dataclass
-from dataclasses import fields as dataclass_fields
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from types import UnionType
-from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -45,7 +42,9 @@ from app.documents.invoice import (
     VatRow,
     render_invoice,
 )
+from app.documents.invoice_codec import decode_invoice, encode_invoice
 from app.errors import NotFound
+from app.services import customer_index
 from app.services.auth import UserInfo
 from app.services.customers import display_name
 from app.services.receipts import StoreInfo
@@ -53,6 +52,8 @@ from domain.card import CardSlip
 from domain.errors import RuleViolation, ValidationError
 from domain.money import Money, sum_money
 from domain.order import OrderStatus
+
+__all__ = ["InvoiceService", "IssuedInvoice", "decode_invoice", "encode_invoice"]
 
 WALK_IN = "Walk-in customer"
 
@@ -141,7 +142,12 @@ class InvoiceService:
 
     # -- reading -------------------------------------------------------------------------
     def find(self, number: str) -> IssuedInvoice:
+        """The invoice or credit note with this number, as typed or scanned (case and
+        surrounding blanks do not matter). :class:`ValidationError` for an empty number,
+        :class:`NotFound` when no document has it."""
         code = number.strip().upper()
+        if not code:
+            raise ValidationError("Type the invoice or credit note number.", field="number")
         with self._uow(read_only=True) as uow:
             record = uow.session.scalars(
                 select(m.InvoiceRecord).where(m.InvoiceRecord.number == code)
@@ -175,11 +181,21 @@ class InvoiceService:
             raise NotFound(f"No sale has the number {code}.")
         return order_id
 
-    def pdf(self, number: str) -> bytes:
-        """The stored document rendered again as A4 PDF (run off the GUI thread)."""
+    def invoice_of(self, order_id: uuid.UUID) -> IssuedInvoice | None:
+        """The order's invoice (not its credit notes), or None if none was issued."""
+        with self._uow(read_only=True) as uow:
+            record = _invoice_of(uow.session, order_id)
+            return None if record is None else _issued(record, new=False)
+
+    def pdf(self, number: str, *, copy: bool = False) -> bytes:
+        """The stored document rendered again as A4 PDF (run off the GUI thread).
+
+        ``copy``: marked as a copy on every page — any rendering but the original one
+        handed out when the document was issued (reprints, previews from the 360).
+        """
         data = self.find(number).data
         buffer = io.BytesIO()
-        render_invoice(data, buffer)
+        render_invoice(data, buffer, copy=copy)
         return buffer.getvalue()
 
     # -- building ------------------------------------------------------------------------
@@ -222,6 +238,8 @@ class InvoiceService:
         )
         session.add(record)
         session.flush()
+        if customer_id is not None:  # the customer is found by the document's number
+            customer_index.refresh(session.connection(), customer_id)
         return record
 
     def _invoice_data(
@@ -506,60 +524,3 @@ def _refund(session: Session, ret: m.ReturnRecord, order: m.Order) -> Payment:
                 "card", amount, card=" ".join(p for p in (slip.brand, slip.masked_pan) if p)
             )
     return Payment(ret.tender.replace("_", " "), amount)
-
-
-# -- the stored form --------------------------------------------------------------------------
-
-
-def encode_invoice(data: InvoiceData) -> dict[str, Any]:
-    """``data`` as JSON-safe primitives; :func:`decode_invoice` gives it back unchanged.
-
-    Amounts are decimal strings in the document's one currency, dates ISO strings.
-    """
-    plain = _plain(data)
-    assert isinstance(plain, dict)
-    return {"format": 1, "currency": data.currency, **plain}
-
-
-def decode_invoice(raw: dict[str, Any]) -> InvoiceData:
-    """The document :func:`encode_invoice` stored; ValueError if it no longer adds up."""
-    fields = {key: value for key, value in raw.items() if key not in ("format", "currency")}
-    data = _build(InvoiceData, fields, str(raw["currency"]))
-    assert isinstance(data, InvoiceData)
-    return data
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, Money):
-        return str(value.amount)
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return [_plain(item) for item in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclass_fields(value)}
-    return value
-
-
-def _build(hint: Any, raw: Any, currency: str) -> Any:
-    """The value of type ``hint`` that :func:`_plain` turned into ``raw``."""
-    if raw is None:
-        return None
-    origin = get_origin(hint)
-    if origin in (Union, UnionType):
-        (inner,) = [arg for arg in get_args(hint) if arg is not type(None)]
-        return _build(inner, raw, currency)
-    if origin is tuple:
-        return tuple(_build(get_args(hint)[0], item, currency) for item in raw)
-    if hint is Money:
-        return Money(Decimal(raw), currency)
-    if hint is Decimal:
-        return Decimal(raw)
-    if hint is date:
-        return date.fromisoformat(raw)
-    if isinstance(hint, type) and is_dataclass(hint):
-        hints = get_type_hints(hint)
-        return hint(**{key: _build(hints[key], value, currency) for key, value in raw.items()})
-    return raw

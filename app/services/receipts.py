@@ -35,11 +35,31 @@ class Receipt:
     cash: bool
 
 
+def return_policy(template: str, window_days: int) -> tuple[str, ...]:
+    """The receipt's return-policy footer from ``[returns] receipt_note`` and the window.
+
+    ``{days}`` in the template is the window; an empty template gives no footer, and so
+    does a window of 0 days (the store takes nothing back, so a promise would be wrong).
+    """
+    text = template.strip()
+    if not text or window_days <= 0:
+        return ()
+    return (text.format(days=window_days),)
+
+
 class ReceiptService:
-    def __init__(self, uow: Callable[..., UnitOfWork], *, store: StoreInfo, columns: int) -> None:
+    def __init__(
+        self,
+        uow: Callable[..., UnitOfWork],
+        *,
+        store: StoreInfo,
+        columns: int,
+        footer: tuple[str, ...] = (),
+    ) -> None:
         self._uow = uow
         self._store = store
         self._columns = columns
+        self._footer = footer
 
     def for_order(self, order_id: uuid.UUID, *, copy: bool = False) -> Receipt:
         with self._uow() as uow:
@@ -101,6 +121,7 @@ class ReceiptService:
                 if cash and cash[0].change_minor is not None
                 else None,
                 rounding=tendered - total if payments else None,
+                footer=self._footer,
             )
         doc = build_receipt(data, columns=self._columns, copy=copy)
         return Receipt(doc=doc, text=receipt_text(doc, columns=self._columns), cash=bool(cash))

@@ -1,9 +1,10 @@
 """Reports as documents: fetch the figures, lay them out as PDF or as a till slip.
 
-:class:`SessionReports` reads any till session of this store, not only the current one, and
-computes its figures exactly as the till does at its close (it is a :class:`TillService`),
-so a Z report printed next week says what the close said. :class:`ReportDocuments` is what
-the CLI and the screens call; rendering is done by :mod:`app.documents.report_pdf` and
+The figures come from the till (:meth:`TillService.report_of` and
+:meth:`TillService.closed_on` read any session of this store, not only the current one,
+computed exactly as the close computed them, so a Z report printed next week says what the
+close said) and from :class:`ReportService` (the day). :class:`ReportDocuments` is what the
+CLI and the screens call; rendering is done by :mod:`app.documents.report_pdf` and
 :mod:`app.documents.report_slip`, which never touch the database.
 
 Every method reads only; PDFs are written to the given path or stream. Nothing found raises
@@ -12,16 +13,10 @@ Every method reads only; PDFs are written to the given path or stream. Nothing f
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from sqlalchemy import select
-
-from app.db import models as m
-from app.db.uow import UnitOfWork, make_uow_factory
 from app.documents.report_pdf import render_day_summary, render_till_reports
 from app.documents.report_slip import build_till_slip
 from app.services.print_queue import PrintJob, PrintQueue
@@ -36,48 +31,10 @@ if TYPE_CHECKING:
 Target = str | Path | BinaryIO
 
 
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The terminal's local calendar ``day`` as a UTC half-open range [start, end)."""
-    start = datetime.combine(day, time.min).astimezone()
-    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
-
-
-class SessionReports(TillService):
-    """Till reports of sessions chosen by number or by the day they closed."""
-
-    def report_of(self, number: str) -> TillReport:
-        with self._uow(read_only=True) as uow:
-            row = uow.session.scalars(
-                select(m.TillSession).where(
-                    m.TillSession.store_id == self._store_id,
-                    m.TillSession.number == number.strip(),
-                )
-            ).first()
-            if row is None:
-                raise RuleViolation(f"There is no till session {number.strip()!r} in this store.")
-            return self._report(uow.session, row)
-
-    def closed_on(self, day: date) -> list[TillReport]:
-        """Z reports of the sessions closed on ``day`` (local time), oldest close first."""
-        start, end = local_day_bounds(day)
-        with self._uow(read_only=True) as uow:
-            rows = uow.session.scalars(
-                select(m.TillSession)
-                .where(
-                    m.TillSession.store_id == self._store_id,
-                    m.TillSession.status == "closed",
-                    m.TillSession.closed_at >= start,
-                    m.TillSession.closed_at < end,
-                )
-                .order_by(m.TillSession.closed_at)
-            ).all()
-            return [self._report(uow.session, row) for row in rows]
-
-
 class ReportDocuments:
     def __init__(
         self,
-        sessions: SessionReports,
+        sessions: TillService,
         reports: ReportService,
         *,
         store_name: str,
@@ -91,42 +48,11 @@ class ReportDocuments:
         self._columns = columns
 
     @classmethod
-    def for_uow(
-        cls,
-        uow: Callable[..., UnitOfWork],
-        *,
-        store_id: str,
-        till_id: str,
-        currency: str,
-        store_name: str,
-        print_queue: PrintQueue | None = None,
-        columns: int = 48,
-    ) -> ReportDocuments:
-        # The threshold only matters when closing, which these sessions never do.
-        sessions = SessionReports(
-            uow,
-            store_id=store_id,
-            till_id=till_id,
-            currency=currency,
-            variance_threshold=Decimal(0),
-        )
-        reports = ReportService(uow, currency=currency)
-        return cls(
-            sessions, reports, store_name=store_name, print_queue=print_queue, columns=columns
-        )
-
-    @classmethod
     def from_services(cls, services: Services) -> ReportDocuments:
-        store = services.store
-        uow = make_uow_factory(
-            services.engine, store_id=store.store_id, terminal_id=store.terminal_id
-        )
-        return cls.for_uow(
-            uow,
-            store_id=store.store_id,
-            till_id=store.terminal_id,
-            currency=store.currency,
-            store_name=store.name,
+        return cls(
+            services.till,
+            services.reports,
+            store_name=services.store.name,
             print_queue=services.print_queue,
             columns=services.devices.printer_columns,
         )

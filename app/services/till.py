@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -27,6 +27,7 @@ from app.db.uow import UnitOfWork
 from app.errors import AccessDenied
 from app.services.auth import UserInfo
 from app.services.handoffs import hand_on
+from domain.calendar import local_day_bounds
 from domain.errors import RuleViolation, ValidationError
 from domain.money import Money
 from domain.till import (
@@ -164,6 +165,37 @@ class TillService:
             if row is None:
                 raise RuleViolation("This till has never been opened.")
             return self._report(uow.session, row)
+
+    def report_of(self, number: str) -> TillReport:
+        """Any till session of this store by its number: an X report while it is open, the
+        figures of its close (Z) after, computed exactly as the close computed them."""
+        with self._uow(read_only=True) as uow:
+            row = uow.session.scalars(
+                select(m.TillSession).where(
+                    m.TillSession.store_id == self._store_id,
+                    m.TillSession.number == number.strip(),
+                )
+            ).first()
+            if row is None:
+                raise RuleViolation(f"There is no till session {number.strip()!r} in this store.")
+            return self._report(uow.session, row)
+
+    def closed_on(self, day: date) -> list[TillReport]:
+        """The Z reports of this store's sessions closed on ``day`` (local time), every till,
+        oldest close first; empty if none was closed that day."""
+        start, end = local_day_bounds(day)
+        with self._uow(read_only=True) as uow:
+            rows = uow.session.scalars(
+                select(m.TillSession)
+                .where(
+                    m.TillSession.store_id == self._store_id,
+                    m.TillSession.status == "closed",
+                    m.TillSession.closed_at >= start,
+                    m.TillSession.closed_at < end,
+                )
+                .order_by(m.TillSession.closed_at)
+            ).all()
+            return [self._report(uow.session, row) for row in rows]
 
     # -- opening and cash ----------------------------------------------------------------
     def open(self, counts: Mapping[str, str], *, user: UserInfo) -> TillReport:

@@ -58,11 +58,12 @@ class EscposReceiptPrinter:
         *,
         profile: str,
         width_mm: int,
+        columns: int = 0,
         timeout: float = 10.0,
         check_status: bool = False,
     ) -> None:
         self.name = link.name
-        self.columns = columns_for(width_mm, profile)
+        self.columns = columns_for(width_mm, profile, columns)
         self.last_status: PrinterStatus | None = None  # from the last job or status call
         self._link = link
         self._profile = profile

@@ -30,24 +30,29 @@ def open_printer(
     *,
     profile: str,
     width_mm: int,
+    columns: int = 0,
     timeout: float = 10.0,
     check_status: bool = False,
 ) -> ReceiptPrinter:
     """The printer for these settings. ``timeout``: the most any one call may take.
 
+    ``columns``: characters per line when the print area is narrower than the paper
+    (0: the paper's, see :func:`~devices.printer.render.columns_for`).
+
     ``check_status``: ask the printer for paper and online status around every receipt
     (see :mod:`devices.printer.escpos_printer`); off, only the receipt's bytes are sent.
     """
     if kind == "simulated":
-        return SimulatedPrinter(profile=profile, width_mm=width_mm)
+        return SimulatedPrinter(profile=profile, width_mm=width_mm, columns=columns)
     if kind not in KINDS:
         raise DeviceError("Printer", f"unknown printer kind '{kind}' (use {', '.join(KINDS)})")
     if not address:
         raise DeviceError("Printer", f"a {kind} printer needs an address in the settings")
     link = _link(kind, address.strip(), profile=profile, deadlines=Deadlines.within(timeout))
     return EscposReceiptPrinter(
-        link, profile=profile, width_mm=width_mm, timeout=timeout, check_status=check_status
-    )
+        link, profile=profile, width_mm=width_mm, columns=columns, timeout=timeout,
+        check_status=check_status,
+    )  # fmt: skip
 
 
 def _link(kind: str, address: str, *, profile: str, deadlines: Deadlines) -> Link:

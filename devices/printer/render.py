@@ -29,13 +29,21 @@ QR_SIZE = 5  # module size in dots: about 2 cm wide for a receipt number
 _GAP = re.compile(r"(?<=\S) {2,}(?=\S)")  # padding between two columns, not indentation
 
 
-def columns_for(width_mm: int, profile: str = "") -> int:
-    """Characters per line for the paper width (Font A): 32 on 58 mm, 48 on 80 mm."""
+def columns_for(width_mm: int, profile: str = "", columns: int = 0) -> int:
+    """Characters per line: 32 on 58 mm paper, 48 on 80 mm (Font A), or ``columns`` when set.
+
+    ``columns`` is the ``[printer] columns`` setting, for models whose print area is
+    narrower than the paper (42 on many 80 mm printers). It can only narrow the line: a
+    value wider than the paper allows gives the paper's width (what it can print).
+    """
     del profile  # all supported profiles use Font A at 12 dots per character
     try:
-        return COLUMNS[width_mm]
+        paper = COLUMNS[width_mm]
     except KeyError:
         raise ValueError(f"unsupported paper width {width_mm} mm (use 58 or 80)") from None
+    if columns < 0:
+        raise ValueError(f"a line cannot have {columns} characters")
+    return min(columns, paper) if columns else paper
 
 
 def _dummy(profile: str) -> Any:

@@ -14,9 +14,9 @@ from devices.printer.render import columns_for, render_drawer_kick, render_recei
 
 
 class SimulatedPrinter:
-    def __init__(self, *, profile: str = "TM-T20II", width_mm: int = 80) -> None:
+    def __init__(self, *, profile: str = "TM-T20II", width_mm: int = 80, columns: int = 0) -> None:
         self.name = "Simulated printer"
-        self.columns = columns_for(width_mm, profile)
+        self.columns = columns_for(width_mm, profile, columns)
         self.profile = profile
         self.jobs: list[bytes] = []
         self.drawer_kicks = 0
@@ -35,7 +35,7 @@ class SimulatedPrinter:
             raise PaperOut(self.name, "is out of paper")
 
     def print_receipt(self, doc: ReceiptDoc) -> None:
-        data = render_receipt(doc, profile=self.profile)
+        data = render_receipt(doc, profile=self.profile, columns=self.columns)
         with self._lock:
             self._check()
             self.jobs.append(data)

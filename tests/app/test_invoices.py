@@ -202,11 +202,13 @@ def test_storedesk_invoice_issue_and_pdf(tmp_path: Path, monkeypatch: pytest.Mon
     code, out, err = run("invoice", "issue", receipt, "--out", str(first), "--user", "anna")
     assert (code, err) == (0, "") and f"Issued invoice {SERIES}-000001" in out
     assert f"{SERIES}-000001" in _text(first.read_bytes())
+    assert "COPY" not in _text(first.read_bytes())  # the original
     code, out, _ = run("invoice", "issue", receipt, "--out", str(first), "--user", "anna")
     assert code == 0 and "Already issued" in out
     again = tmp_path / "again.pdf"
     assert run("invoice", "pdf", f"{SERIES}-000001", "--out", str(again))[0] == 0
     assert _text(again.read_bytes()) == _text(first.read_bytes())
+    assert "COPY" in _text(again.read_bytes())  # printed again: a copy
     code, _, err = run("invoice", "pdf", "INV-NOPE", "--out", str(again))
     assert code == 1 and "INV-NOPE" in err
     code, _, err = run("invoice", "issue", "ORD-NOPE", "--out", str(again), "--user", "anna")

@@ -403,7 +403,7 @@ def test_parse_cli_overrides_errors(item: str, message: str) -> None:
 
 
 def test_registry_matches_the_sections() -> None:
-    assert len(REGISTRY) == 42
+    assert len(REGISTRY) == 44
     for key, decl in REGISTRY.items():
         assert decl.key == key and decl.help
         assert decl.env_name == "STOREDESK_" + key.replace(".", "_").upper()

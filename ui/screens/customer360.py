@@ -6,6 +6,9 @@ saving go through the screen that owns it. Keys while it has focus:
 - F6: write a note (the note field takes focus; Enter saves it to the timeline).
 - F8: change phone, e-mail or address (with a reason).
 - Enter on an insight: jump to the record it is about.
+
+The Orders tab has a row of actions under its table that the owning screen puts there
+(:class:`~ui.screens.customer_orders.OrderActions`: invoice, issue invoice, return).
 """
 
 from __future__ import annotations
@@ -112,7 +115,13 @@ class Customer360(QWidget):
             "subscriptions",
         )
         self.devices = _table(["IMEI", "Model", "Bought", "Warranty ends", "Order"], "devices")
-        self.orders = _table(["Order", "Receipt", "Date", "Status", "Total"], "orders")
+        self.orders = _table(["Order", "Receipt", "Invoice", "Date", "Status", "Total"], "orders")
+        orders_page = QWidget()
+        orders_layout = QVBoxLayout(orders_page)
+        orders_layout.setContentsMargins(0, 4, 0, 0)
+        orders_layout.addWidget(self.orders, 1)
+        self.order_actions_bar = QHBoxLayout()  # the screen adds its order actions here
+        orders_layout.addLayout(self.order_actions_bar)
         self.payments = _table(["Order", "Tender", "Status", "Amount", "Date"], "payments")
         self.cases = QListWidget()
         self.cases.setObjectName("cases")
@@ -158,7 +167,7 @@ class Customer360(QWidget):
         page.addWidget(self.more)
 
         for widget, title in zip(
-            (self.subscriptions, self.devices, self.orders, self.payments, self.cases,
+            (self.subscriptions, self.devices, orders_page, self.payments, self.cases,
              self.details, timeline_page),
             TABS,
             strict=True,
@@ -202,8 +211,9 @@ class Customer360(QWidget):
         )  # fmt: skip
         _fill(
             self.orders,
-            [[o.number, o.receipt_number or "—", o.created_at.astimezone().strftime("%d.%m.%Y"),
-              o.status, o.total] for o in profile.orders],
+            [[o.number, o.receipt_number or "—", o.invoice_number or "—",
+              o.created_at.astimezone().strftime("%d.%m.%Y"), o.status, o.total]
+             for o in profile.orders],
             [o.id for o in profile.orders],
         )  # fmt: skip
         _fill(

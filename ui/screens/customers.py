@@ -33,6 +33,7 @@ from app.services.customer_profile import TIMELINE_PAGE
 from ui.keys import shortcut
 from ui.ops import Lane, Runner, op
 from ui.screens.customer360 import Customer360
+from ui.screens.customer_orders import OrderActions
 
 if TYPE_CHECKING:
     from app.bootstrap import Services
@@ -62,7 +63,7 @@ class CustomersScreen(QWidget):
         self.search = QLineEdit()
         self.search.setObjectName("customer_search")
         self.search.setPlaceholderText(
-            "Name, phone, customer no., ID document, ICCID, IMEI, order no.…  (F2)"
+            "Name, phone, customer no., ID document, ICCID, IMEI, order or invoice no.…  (F2)"
         )
         self.search.setClearButtonEnabled(True)
         self.search.setMaxLength(100)
@@ -101,6 +102,10 @@ class CustomersScreen(QWidget):
         self.timeline = self.view.timeline
         self.view.note_submitted.connect(self._save_note)
         self.view.timeline_requested.connect(self._load_timeline)
+        self.order_actions = OrderActions(services, runner, self.view.orders)
+        self.view.order_actions_bar.addWidget(self.order_actions)
+        self.order_actions.changed.connect(self.reload)
+        self.order_actions.basket_opened.connect(self.basket_opened)
         self.sell_button = QPushButton("&Sell to this customer (F4)")
         self.sell_button.setObjectName("sell_to_customer")
         self.edit_button = QPushButton("Change &details… (F8)")
@@ -160,6 +165,7 @@ class CustomersScreen(QWidget):
 
     def set_user(self, user: UserInfo | None) -> None:
         self._user = user
+        self.order_actions.set_user(user)
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -265,6 +271,7 @@ class CustomersScreen(QWidget):
     def _show_profile(self, profile: Profile) -> None:
         self._profile = profile
         self.view.show_profile(profile)
+        self.order_actions.set_orders(profile.orders)
         for button in (self.sell_button, self.edit_button, self.note_button):
             button.setEnabled(True)
         has_line = any(sub.status == "active" for sub in profile.subscriptions)

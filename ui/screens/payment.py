@@ -272,9 +272,19 @@ CashDialog = PaymentDialog  # the F9 dialog's former name
 
 
 class ReceiptDialog(QDialog):
-    """Shows the receipt exactly as laid out for the printer, plus the print state."""
+    """Shows the receipt exactly as laid out for the printer, plus the print state.
 
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+    ``on_invoice``: offers **Invoice…**, which calls it with this dialog (the parent for
+    the invoice preview).
+    """
+
+    def __init__(
+        self,
+        text: str,
+        parent: QWidget | None = None,
+        *,
+        on_invoice: Callable[[QWidget], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("receipt_dialog")
         self.setWindowTitle("Receipt")
@@ -288,6 +298,13 @@ class ReceiptDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
+        self.invoice_button: QPushButton | None = None
+        if on_invoice is not None:
+            self.invoice_button = buttons.addButton(
+                "&Invoice…", QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.invoice_button.setObjectName("receipt_invoice")
+            self.invoice_button.clicked.connect(lambda: on_invoice(self))
         layout = QVBoxLayout(self)
         layout.addWidget(self.preview)
         layout.addWidget(self.print_state)

@@ -1,4 +1,5 @@
-"""Return or exchange goods from a completed sale (Sell, Ctrl+R).
+"""Return or exchange goods from a completed sale (Sell, Ctrl+R; or Return… on an order in the
+customer's 360, which opens it with that sale looked up).
 
 Scan the receipt's barcode (or type the receipt or order number) and press Enter; the
 sale's lines appear with what can still come back. For each line the consultant sets the
@@ -58,8 +59,10 @@ class ReturnDialog(QDialog):
         *,
         user: UserInfo,
         customer_id: uuid.UUID | None = None,
+        receipt: str = "",
         parent: QWidget | None = None,
     ) -> None:
+        """``receipt``: a receipt or order number to look up at once (the 360's Return…)."""
         super().__init__(parent)
         self.setObjectName("return_dialog")
         self.setWindowTitle("Return or exchange")
@@ -143,7 +146,10 @@ class ReturnDialog(QDialog):
         buttons.addWidget(close)
         layout.addLayout(buttons)
         self.receipt.setFocus()
-        if customer_id is not None:  # no receipt? the customer's latest sales
+        if receipt:
+            self.receipt.setText(receipt)
+            self.find_sale()
+        elif customer_id is not None:  # no receipt? the customer's latest sales
             op(runner, lambda: services.returns.orders_of(customer_id)).success(
                 self._show_recent
             ).run()

@@ -38,10 +38,12 @@ if TYPE_CHECKING:
     from app.bootstrap import Services
     from app.services.auth import UserInfo
     from app.services.card_payments import CardPaymentResult
+    from app.services.invoices import IssuedInvoice
     from app.services.print_queue import PrintJob
     from app.services.receipts import Receipt
     from app.services.sales import BasketLineView, BasketView, SaleResult
     from domain.catalog import Offering
+    from ui.screens.invoice_preview import InvoicePreviewDialog
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class SellScreen(QWidget):
         self._basket: BasketView | None = None
         self._pending_customer: tuple[uuid.UUID | None, str] = (None, "Walk-in customer")
         self.last_receipt_dialog: ReceiptDialog | None = None
+        self.invoice_preview: InvoicePreviewDialog | None = None
         self.cash_dialog: PaymentDialog | None = None
         self.approval_dialog: ApprovalDialog | None = None
 
@@ -393,13 +396,31 @@ class SellScreen(QWidget):
     def _completed(self, result: SaleResult) -> None:
         self._reset()
         self.sale_completed.emit(result)
-        receipts = self._services.receipts
-        op(self._runner, lambda: receipts.for_order(result.order_id)).success(
-            self._show_receipt
+        receipts, order_id = self._services.receipts, result.order_id
+        op(self._runner, lambda: receipts.for_order(order_id)).success(
+            lambda receipt: self._show_receipt(receipt, order_id)
         ).run()
 
-    def _show_receipt(self, receipt: Receipt) -> None:
-        dialog = ReceiptDialog(receipt.text, self)
+    def invoice(self, order_id: uuid.UUID, parent: QWidget) -> None:
+        """The sale's invoice, issued now (or the one issued before, as a copy), previewed."""
+        from ui.screens.invoice_preview import InvoicePreviewDialog
+
+        user, invoices = self._require_user(), self._services.invoices
+
+        def issued(invoice: IssuedInvoice) -> None:
+            self.invoice_preview = InvoicePreviewDialog(
+                self._services, self._runner, number=invoice.number, copy=not invoice.new,
+                parent=parent,
+            )  # fmt: skip
+            self.invoice_preview.open()
+
+        op(self._runner, lambda: invoices.issue(order_id, user=user)).success(issued).failure(
+            self._failed
+        ).run()
+
+    def _show_receipt(self, receipt: Receipt, order_id: uuid.UUID | None = None) -> None:
+        on_invoice = None if order_id is None else lambda parent: self.invoice(order_id, parent)
+        dialog = ReceiptDialog(receipt.text, self, on_invoice=on_invoice)
         self.last_receipt_dialog = dialog
         devices = self._services.devices
 
