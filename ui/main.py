@@ -100,6 +100,7 @@ def run_gui(args: argparse.Namespace) -> int:
     def ready(built: Services) -> None:
         services.append(built)
         window.attach(built)
+        built.sync.start()  # the background sync worker (nothing when not provisioned)
         # Everything made so far (modules, Qt wrappers, the migration machinery) lives as
         # long as the app: keep it out of the collector's full passes, which would
         # otherwise walk it again and again and stall a profile load by ~70 ms.

@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -105,6 +106,9 @@ class MainWindow(QMainWindow):
             shortcut(f"Ctrl+{index + 1}", self, partial(self.go, index))
         shortcut("F2", self, self._search_customers)
         shortcut("Ctrl+L", self, self.lock)
+        shortcut("Ctrl+Shift+Y", self, self.open_sync_panel)
+        self.status.sync_panel_requested.connect(self.open_sync_panel)
+        self.sync_panel: QDialog | None = None
 
         self.scanner = WedgeScanner(
             max_interval_ms=settings.scanner.wedge_max_interval_ms,
@@ -164,6 +168,15 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(screen)
         self.status.attach(services)
         self.login.attach(services)
+
+    def open_sync_panel(self) -> None:
+        """The sync panel (status bar click, Ctrl+Shift+Y): queue, history, Sync now."""
+        if self.services is None:
+            return
+        from ui.screens.sync_panel import SyncPanel
+
+        self.sync_panel = SyncPanel(self.services, self.runner, self)
+        self.sync_panel.open()
 
     # -- session -------------------------------------------------------------------------
     def start(self) -> None:
