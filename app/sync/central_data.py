@@ -124,6 +124,7 @@ def add_user(
 
 
 def assign_numbers(central: Engine, *, store_id: str, msisdns: Iterable[str]) -> int:
+    """Give a store a block of numbers; numbers already assigned are left; returns new ones."""
     rows = []
     for msisdn in msisdns:
         row = {
@@ -132,10 +133,11 @@ def assign_numbers(central: Engine, *, store_id: str, msisdns: Iterable[str]) ->
         }  # fmt: skip
         _fill_defaults(m.PhoneNumber, row)
         rows.append(row)
+    if not rows:
+        return 0
+    stmt = pg_insert(m.PhoneNumber).on_conflict_do_nothing(index_elements=["msisdn"])
     with central.begin() as conn:
-        stmt = pg_insert(m.PhoneNumber).on_conflict_do_nothing(index_elements=["msisdn"])
-        done = conn.execute(stmt, rows)
-    return done.rowcount or 0
+        return len(conn.execute(stmt.returning(m.PhoneNumber.id), rows).all())
 
 
 def seed_demo(central: Engine, store_ids: Iterable[str]) -> dict[str, int]:
@@ -147,9 +149,16 @@ def seed_demo(central: Engine, store_ids: Iterable[str]) -> dict[str, int]:
             add_user(
                 central, store_id=store, username=username, display_name=name, role=role, pin=pin
             )
-        block = [f"+491520{index + 3}{n:06d}" for n in range(300)]
+        block = demo_block(store, index)
         numbers += assign_numbers(central, store_id=store, msisdns=block)
     return {"offerings": published, "numbers": numbers}
+
+
+def demo_block(store_id: str, index: int = 0) -> list[str]:
+    """300 demo numbers of a store: +49 152 <store number> 00000 onwards, one block per store."""
+    digits = "".join(ch for ch in store_id if ch.isdigit())
+    block = int(digits) % 1000 if digits else 500 + index
+    return [f"+49152{block:03d}{n:05d}" for n in range(300)]
 
 
 def _fill_defaults(model: Any, row: dict[str, Any]) -> None:

@@ -5,8 +5,9 @@ plain sequence would not do: a transaction that drew number 10 may commit after 
 drew 11, and a puller that already moved its watermark past 11 would never see 10. With
 transaction ids the rule is exact: every transaction older than the snapshot's ``xmin``
 has finished, so after reading everything visible from ``watermark`` on, the new watermark
-is ``min(last row read, xmin)``. Rows at or above it may come again next time; applying
-them is idempotent (a row only replaces a lower local version).
+is ``xmin`` once everything visible is read (``min(last row read, xmin)`` between pages).
+Rows at or above it may come again next time; applying them is idempotent (a row only
+replaces a lower local version).
 
 One pull reads every table in one REPEATABLE READ snapshot, parents before children, so a
 row never arrives before the row it refers to; each page is applied, with its watermark, in
@@ -114,10 +115,12 @@ class Puller:
                 raise PullProblem(
                     f"A {spec.name} row from the centre cannot be read ({_first_line(exc)})."
                 ) from exc
-            last = int(rows[-1].change_seq) if rows else xmin
-            self._apply(spec, rows, min(last, xmin) if rows else max(start, xmin), report)
             if len(rows) < self.page_size:
+                # Everything visible from the watermark on is read: whatever comes later
+                # belongs to a transaction at or above xmin.
+                self._apply(spec, rows, max(start, xmin), report)
                 return
+            self._apply(spec, rows, min(int(rows[-1].change_seq), xmin), report)
             after = (int(rows[-1].change_seq), rows[-1].id)
 
     def _check(self, spec: Entity, row: Row[Any], customers: set[uuid.UUID]) -> None:
@@ -255,8 +258,7 @@ class Puller:
                     # Still referred to by this terminal's own records (an order line of a
                     # since-deleted offering): keep it, it is history here.
                     savepoint.rollback()
-            last = int(rows[-1].change_seq) if rows else xmin
-            _set_watermark(local, TOMBSTONES, min(last, xmin) if rows else max(start, xmin))
+            _set_watermark(local, TOMBSTONES, max(start, xmin))  # all of them were read
 
 
 def _customer_of(spec: Entity, row: Any) -> uuid.UUID | None:
