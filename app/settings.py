@@ -102,7 +102,7 @@ class CentralSettings:
         30, "Seconds between syncs when all is well", validator=between(5, 3600)
     )
     batch_size: int = setting(
-        500, "Outbox rows pushed per central transaction", validator=between(10, 10000)
+        2000, "Outbox rows pushed per central transaction", validator=between(10, 10000)
     )
 
 

@@ -49,7 +49,7 @@ class SyncService:
         central_url: str,
         password: Callable[[], str],
         interval_s: float = 30.0,
-        batch_size: int = 500,
+        batch_size: int = 2000,
         on_cycle: Callable[[CycleReport], None] | None = None,
     ) -> None:
         self._local = local

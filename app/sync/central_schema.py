@@ -206,7 +206,8 @@ GRANT EXECUTE ON FUNCTION sync_share_customer(text) TO {STORE_GROUP};
 
 
 def _own(column: str = "store_id") -> str:
-    return f"{column} = sync_current_store()"
+    # A sub-select is evaluated once per statement (an InitPlan), not once per row.
+    return f"{column} = (SELECT sync_current_store())"
 
 
 def _policy(conn: Connection, table: str, name: str, body: str) -> None:
@@ -224,7 +225,8 @@ def _rls_for_sync_tables(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE sync_tombstones ENABLE ROW LEVEL SECURITY"))
     _policy(
         conn, "sync_tombstones", "own_or_shared",
-        f"FOR SELECT TO {STORE_GROUP} USING (store_id IN ('{CENTRE_STORE}', sync_current_store()))",
+        f"FOR SELECT TO {STORE_GROUP} "
+        f"USING (store_id IN ('{CENTRE_STORE}', (SELECT sync_current_store())))",
     )  # fmt: skip
 
 
@@ -272,7 +274,7 @@ def _business_table(conn: Connection, name: str, table: str, rule: Rule) -> None
         _policy(
             conn, table, "reference_rows",
             f"FOR SELECT TO {STORE_GROUP} "
-            f"USING (store_id IN ('{CENTRE_STORE}', sync_current_store()))",
+            f"USING (store_id IN ('{CENTRE_STORE}', (SELECT sync_current_store())))",
         )  # fmt: skip
         return
     conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {STORE_GROUP}"))
@@ -290,13 +292,13 @@ def _business_table(conn: Connection, name: str, table: str, rule: Rule) -> None
             _policy(
                 conn, table, "own_customer_rows",
                 f"FOR SELECT TO {STORE_GROUP} USING (customer_id IN "
-                "(SELECT id FROM customers WHERE store_id = sync_current_store()))",
+                "(SELECT id FROM customers WHERE store_id = (SELECT sync_current_store())))",
             )  # fmt: skip
     if name == "stock_transfer":
         _policy(
             conn, table, "incoming_transfers",
             f"FOR SELECT TO {STORE_GROUP} "
-            "USING (direction = 'out' AND other_store = sync_current_store())",
+            "USING (direction = 'out' AND other_store = (SELECT sync_current_store()))",
         )  # fmt: skip
 
 

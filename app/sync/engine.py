@@ -233,7 +233,7 @@ class SyncEngine:
         *,
         store_id: str,
         terminal_id: str,
-        batch_size: int = 500,
+        batch_size: int = 2000,
     ) -> None:
         self.local = local
         self.link = link

@@ -71,7 +71,7 @@ class Pusher:
         *,
         store_id: str,
         terminal_id: str,
-        batch_size: int = 500,
+        batch_size: int = 2000,
     ) -> None:
         self._local = local
         self._central = central
