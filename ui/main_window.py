@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         self.sell.print_queue_changed.connect(self.till.refresh)
         self.catalog.add_requested.connect(self._add_from_catalog)
         self.catalog.compare_chosen.connect(self._plan_chosen)
+        self.settings_screen.sync_panel_requested.connect(self.open_sync_panel)
         screens = (
             self.customers, self.sell, self.catalog, self.cases, self.till, self.reports,
             self.stock, self.settings_screen,

@@ -98,6 +98,7 @@ class StatusBar(QStatusBar):
             return
         self.devices.setText(" · ".join(f"{s.name}: {s.state}" for s in services.devices.states()))
         if not services.sync.enabled:  # no worker counts the queue: count it off the GUI thread
+            self.sync.setToolTip(sync_text(services.sync.status())[1])
             op(self._runner, services.reports.outbox_waiting).success(
                 lambda waiting: self.sync.setText(f"Sync off (not provisioned) · {waiting} waiting")
             ).run()

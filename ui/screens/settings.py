@@ -1,10 +1,12 @@
-"""Settings and devices: each setting with where its value came from; printer test."""
+"""Settings and devices: each setting with where its value came from; printer test; the
+way to the sync panel (:attr:`SettingsScreen.sync_panel_requested`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
 
 
 class SettingsScreen(QWidget):
+    sync_panel_requested = Signal()
+
     def __init__(self, services: Services, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._services = services
@@ -38,11 +42,15 @@ class SettingsScreen(QWidget):
         self.test_print = QPushButton("&Test print")
         self.test_print.setObjectName("test_print")
         self.test_print.clicked.connect(self.print_test_page)
+        self.open_sync = QPushButton("Sync with the central database… (Ctrl+Shift+Y)")
+        self.open_sync.setObjectName("open_sync_panel")
+        self.open_sync.clicked.connect(self.sync_panel_requested)
         problems = services.problems
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Devices</h2>"))
         layout.addWidget(self.device_state)
         layout.addWidget(self.test_print)
+        layout.addWidget(self.open_sync)
         if problems:
             warning = QLabel("Settings problems:\n" + "\n".join(problems))
             warning.setWordWrap(True)

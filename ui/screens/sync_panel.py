@@ -2,13 +2,17 @@
 
 Opened from the status bar's sync label or with Ctrl+Shift+Y. The queue and the history
 are read off the GUI thread; the status comes from the worker's in-memory copy. F5 asks the
-worker to sync at once and reloads after a moment.
+worker to sync at once and reloads after a moment; the lists also reload whenever the
+once-a-second status shows that a cycle has ended (a slow centre, a long push). Closing the
+panel deletes it (and its timer); a list that arrives later is dropped.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
@@ -35,10 +39,12 @@ RELOAD_AFTER_MS = 1_500
 class SyncPanel(QDialog):
     def __init__(self, services: Services, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle("Sync with the central database")
         self.resize(820, 520)
         self._services = services
         self._runner = runner
+        self._cycle: tuple[datetime | None, int] | None = None  # the last ended cycle seen
         self.state = QLabel()
         self.state.setObjectName("sync_state")
         self.state.setWordWrap(True)
@@ -70,10 +76,13 @@ class SyncPanel(QDialog):
 
     def reload(self) -> None:
         self._show_state()
+        self._load_lists()
+
+    def _load_lists(self) -> None:
         sync = self._services.sync
         op(self._runner, lambda: (sync.queue(), sync.history(limit=50))).success(
             self._show_lists
-        ).run()
+        ).guard(lambda: shiboken6.isValid(self)).run()
 
     def sync_now(self) -> None:
         if not self._services.sync.enabled:
@@ -88,6 +97,11 @@ class SyncPanel(QDialog):
         detail = f"<br>{_escape(status.error)}" if status.error else ""
         self.state.setText(f"<b>{_escape(text)}</b>{detail}")
         self.state.setToolTip(tip)
+        if status.state != "syncing":
+            cycle = (status.last_attempt, status.failures)
+            if self._cycle is not None and cycle != self._cycle:
+                self._load_lists()  # a cycle ended since the last look: new history, queue
+            self._cycle = cycle
 
     def _show_lists(self, lists: tuple[list[QueueRow], list[SyncRunView]]) -> None:
         queue, history = lists
