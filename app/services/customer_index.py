@@ -129,7 +129,8 @@ def _names_and_ids(conn: Connection, customer_ids: list[str]) -> Iterator[Search
         ),
     )
     # A migration rebuilds the index at an older schema (0007), before later tables exist.
-    tables = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'")).scalars())
+    found = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    tables = set(found.scalars())
     for target, sql in queries:
         if sql.split(" FROM ", 1)[1].split()[0] not in tables:
             continue
