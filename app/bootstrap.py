@@ -19,10 +19,12 @@ from app.device_manager import CardTerminalConfig, DeviceManager, IdReaderConfig
 from app.paths import AppPaths
 from app.services.auth import AuthService
 from app.services.card_payments import CardPayments
+from app.services.case_board import CaseFacts
+from app.services.cases import CaseService
 from app.services.catalog import CatalogService
 from app.services.customers import CustomerService
 from app.services.demo import DemoService
-from app.services.handoffs import HandoffCases, HandoffService
+from app.services.handoffs import HandoffService
 from app.services.invoices import InvoiceService
 from app.services.numbers import NumberService
 from app.services.onboarding import OnboardingService
@@ -55,6 +57,7 @@ class Services:
     catalog: CatalogService
     customers: CustomerService
     handoffs: HandoffService
+    cases: CaseService
     onboarding: OnboardingService
     numbers: NumberService
     sim_swaps: SimSwapService
@@ -150,9 +153,12 @@ def build(
         auth=AuthService(uow, policy=policy),
         catalog=catalog,
         customers=CustomerService(
-            uow, region=settings.customers.phone_region, cases=HandoffCases()
+            uow, region=settings.customers.phone_region, cases=CaseFacts()
         ),
         handoffs=HandoffService(uow),
+        cases=CaseService(
+            uow, store_id=store.store_id, terminal_id=store.terminal_id, data_dir=paths.data_dir
+        ),
         numbers=NumberService(uow),
         onboarding=OnboardingService(
             uow,

@@ -21,6 +21,7 @@ from app.settings import LoadedSettings, SettingsError, load_settings, parse_cli
 # Every subcommand of build_parser(): ui/main.py hands these to run_command instead of
 # starting the window, so one missing here makes `storedesk <command>` fail to parse.
 COMMANDS = (
+    "cases",
     "catalog",
     "central",
     "db",
@@ -105,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     receive.add_argument("--from-store", default="", help="the sending store, for a transfer")
     stock_sub.add_parser("levels", help="stock of every item")
     stock_sub.add_parser("low", help="items at or below their reorder level")
+    cases = sub.add_parser("cases", help="case types (import-types, list-types) and cases")
+    cases.add_argument("options", nargs=argparse.REMAINDER, help="see `storedesk cases -h`")
     invoice = sub.add_parser("invoice", help="invoices and credit notes as PDF")
     invoice.add_argument("options", nargs=argparse.REMAINDER, help="see `storedesk invoice -h`")
     report = sub.add_parser("report", help="X/Z and daily reports as PDF")
@@ -159,6 +162,10 @@ def run_command(argv: Sequence[str], *, out: TextIO = sys.stdout, err: TextIO = 
             return _numbers(paths, loaded, args, out, err)
         if args.command == "stock":
             return _stock(paths, loaded, args, out, err)
+        if args.command == "cases":
+            from app.cli_cases import main as cases_main
+
+            return cases_main(paths, loaded, args.options, out=out, err=err)
         if args.command == "invoice":
             from app.cli_invoice import main as invoice_main
 

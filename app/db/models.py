@@ -343,6 +343,14 @@ from app.db.payment_records import (  # noqa: E402 - they refer to the tables ab
     TillSession as TillSession,
 )
 from app.db.invoice_records import InvoiceRecord as InvoiceRecord  # noqa: E402
+from app.db.case_records import (  # noqa: E402 - they refer to the tables above
+    CaseAttachmentRecord as CaseAttachmentRecord,
+    CaseCalendarRecord as CaseCalendarRecord,
+    CaseCommentRecord as CaseCommentRecord,
+    CaseEventRecord as CaseEventRecord,
+    CaseRecord as CaseRecord,
+    CaseTypeRecord as CaseTypeRecord,
+)
 from app.db.sync_records import SyncRun as SyncRun, SyncWatermark as SyncWatermark  # noqa: E402
 
 

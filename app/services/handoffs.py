@@ -2,9 +2,11 @@
 
 Whatever the counter cannot finish (a port-in, a refund above the threshold, a device to
 inspect) is handed on with :func:`hand_on` inside the transaction of the business change
-that caused it, so the hand-on exists exactly when the change does. Until the case system
-is installed, hand-ons wait in ``handoffs`` with status ``waiting``; the Cases screen and
-the customer's 360 list them, and the case system turns each into a case (``case_id``).
+that caused it, so the hand-on exists exactly when the change does. :func:`hand_on` opens
+the matching case in the same transaction (:mod:`app.services.case_handoffs`; the case's id
+is ``case_id``); the hand-on stays ``waiting`` while its case is open and is ``done`` when
+the case is finished. A hand-on of a kind no case type is installed for waits without a
+case, as before the case system, and is turned into one when the type appears.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from sqlalchemy.orm import Session
 from app.db import models as m
 from app.db.types import utcnow
 from app.db.uow import UnitOfWork
+from app.services.case_handoffs import open_for_handoff
 from domain.ids import new_id
-from domain.insights import CaseFact
 
 KINDS = {
     "port_in": "Port-in follow-up",
@@ -31,6 +33,7 @@ KINDS = {
     "kyc_review": "KYC review",
     "cash_variance": "Cash variance",
     "card_check": "Card payment to check",
+    "plan_change": "Plan change refused at the counter",
 }
 
 
@@ -63,6 +66,7 @@ def hand_on(
         status="waiting",
         user_id=user_id,
         occurred_at=occurred,
+        case_id=new_id(),  # the case opened for it below (waiting while the case is open)
     )
     session.add(row)
     if customer_id is not None:
@@ -77,6 +81,8 @@ def hand_on(
                 ref_id=row.id,
             )
         )
+    if open_for_handoff(session, row) is None:
+        row.case_id = None  # no case type for this kind: the hand-on waits as before
     return row
 
 
@@ -107,29 +113,6 @@ class HandoffService:
                 .limit(limit)
             ).all()
             return [_view(row) for row in rows]
-
-
-class HandoffCases:
-    """The Customer 360's source of open cases until the case system replaces it."""
-
-    available = True
-
-    def open_cases(self, session: Session, customer_id: uuid.UUID) -> list[CaseFact]:
-        rows = session.scalars(
-            select(m.Handoff)
-            .where(m.Handoff.customer_id == customer_id, m.Handoff.status == "waiting")
-            .order_by(m.Handoff.occurred_at)
-        ).all()
-        return [
-            CaseFact(
-                id=row.id,
-                number=f"HO-{str(row.id)[-6:].upper()}",
-                title=f"{KINDS[row.kind]}: {row.summary}",
-                status="waiting for the second line",
-                due_at=None,
-            )
-            for row in rows
-        ]
 
 
 def _view(row: m.Handoff) -> HandoffView:

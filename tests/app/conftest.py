@@ -18,3 +18,9 @@ def anna(demo_services: Services) -> UserInfo:
 def maria(demo_services: Services) -> UserInfo:
     """The store manager."""
     return demo_services.auth.login("maria", "3333")
+
+
+@pytest.fixture
+def boris(demo_services: Services) -> UserInfo:
+    """A second-line agent (works the case queues)."""
+    return demo_services.auth.login("boris", "2222")
