@@ -152,9 +152,7 @@ def build(
         store=store,
         auth=AuthService(uow, policy=policy),
         catalog=catalog,
-        customers=CustomerService(
-            uow, region=settings.customers.phone_region, cases=CaseFacts()
-        ),
+        customers=CustomerService(uow, region=settings.customers.phone_region, cases=CaseFacts()),
         handoffs=HandoffService(uow),
         cases=CaseService(
             uow, store_id=store.store_id, terminal_id=store.terminal_id, data_dir=paths.data_dir
