@@ -58,7 +58,11 @@ TARGET_RATE = 300.0
 FIRST_SIM = 600_000  # ICCIDs and IMSIs the demo store does not hold
 WRITE = re.compile(r"^\s*(?:INSERT|REPLACE|UPDATE|DELETE)\b", re.I)
 INSERT_COLUMNS = re.compile(r'^\s*INSERT(?:\s+OR\s+\w+)?\s+INTO\s+"?\w+"?\s*\(([^)]*)\)', re.I)
-COUNTER_UPDATE = re.compile(r"^\s*UPDATE\s+counters\s+SET\s+next_value\s*=\s*\?", re.I)
+# A number taken: "SET next_value = ?" (the new value) or "= (counters.next_value + ?)".
+COUNTER_UPDATE = re.compile(
+    r"^\s*UPDATE\s+counters\s+SET\s+next_value\s*=\s*(\(\s*counters\.next_value\s*\+\s*)?\?",
+    re.I,
+)
 
 Statement = tuple[str, Any]  # SQL, and a parameter tuple or a list of them (executemany)
 
@@ -195,7 +199,12 @@ def _rows(params: Any) -> list[tuple[Any, ...]]:
 
 def series_of(statements: list[Statement]) -> list[str]:
     """Number series the completion drew from (receipt, billing account)."""
-    return [params[1] for statement, params in statements if COUNTER_UPDATE.match(statement)]
+    return [
+        row[1]
+        for statement, params in statements
+        if COUNTER_UPDATE.match(statement)
+        for row in _rows(params)  # one UPDATE per series, or one executemany for all
+    ]
 
 
 def rewriter(
@@ -227,7 +236,8 @@ def rewriter(
 
     def rewrite(statement: str, params: Any) -> Any:
         rows = [tuple(value(v) for v in row) for row in _rows(params)]
-        if COUNTER_UPDATE.match(statement):  # the series' next value carries on
+        counter = COUNTER_UPDATE.match(statement)
+        if counter and not counter.group(1):  # an absolute next value: the series carries on
             rows = [(row[0] + offset, *row[1:]) for row in rows]
         return rows if isinstance(params, list) else rows[0]
 

@@ -132,19 +132,26 @@ def _write_outbox(session: Session) -> None:
 def row_payload(obj: SyncRow) -> dict[str, Any]:
     """Column values as JSON-safe primitives (UUIDs, dates and Decimals as strings)."""
     state = inspect(obj)
+    loaded = state.dict
     payload: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
-        if attr.key in state.dict:
-            value = state.dict[attr.key]
-        elif state.pending or state.key is None or attr.key not in state.expired_attributes:
+        key = attr.key
+        if key in loaded:
+            value = loaded[key]
+        elif state.pending or state.key is None or key not in state.expired_attributes:
             value = None  # never set on a new row: stored as NULL
         else:
-            value = getattr(obj, attr.key)
-        payload[attr.key] = _jsonable(value)
+            value = getattr(obj, key)
+        payload[key] = _jsonable(value)
     return payload
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most columns: no conversion, and no isinstance chain
+        return value
     if isinstance(value, uuid.UUID | Decimal):
         return str(value)
     if isinstance(value, datetime | date):

@@ -38,25 +38,38 @@ def needs_serial(line: m.OrderLine, catalog: CatalogService) -> bool:
 
 
 def write_prices(row: m.Order, priced: PricedBasket) -> None:
-    """Copy the engine's result onto the stored lines and the order's totals."""
+    """Copy the engine's result onto the stored lines and the order's totals.
+
+    Only values that differ are assigned: a basket priced as it was stored (the final
+    check when it is paid) leaves its lines clean, so the flush and the outbox skip them.
+    """
     by_id = {p.line_id: p for p in priced.lines}
     for line in row.lines:
         p = by_id.get(str(line.id))
         if p is None:
             continue
-        line.unit_price_minor = to_minor(p.unit_price)
-        line.vat_rate_bp = int(p.vat_rate * 100)
-        line.monthly_fee_minor = to_minor(p.monthly) if p.list_monthly else None
-        line.discount_minor = to_minor(p.upfront_discount)
-        line.financed_minor = to_minor(p.financed)
-        line.instalment_minor = to_minor(p.instalment)
-        line.monthly_discount_minor = to_minor(p.monthly_discount)
-        line.discounts = [
-            {"code": d.code, "reason": d.reason, "charge": d.charge.value, "amount": str(d.amount)}
-            for d in p.discounts
-        ]
-    row.total_minor = to_minor(priced.due_now)
-    row.monthly_minor = to_minor(priced.monthly)
+        _assign(
+            line,
+            unit_price_minor=to_minor(p.unit_price),
+            vat_rate_bp=int(p.vat_rate * 100),
+            monthly_fee_minor=to_minor(p.monthly) if p.list_monthly else None,
+            discount_minor=to_minor(p.upfront_discount),
+            financed_minor=to_minor(p.financed),
+            instalment_minor=to_minor(p.instalment),
+            monthly_discount_minor=to_minor(p.monthly_discount),
+            discounts=[
+                {"code": d.code, "reason": d.reason, "charge": d.charge.value,
+                 "amount": str(d.amount)}
+                for d in p.discounts
+            ],
+        )  # fmt: skip
+    _assign(row, total_minor=to_minor(priced.due_now), monthly_minor=to_minor(priced.monthly))
+
+
+def _assign(row: m.Order | m.OrderLine, **values: object) -> None:
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
 
 
 def to_minor(amount: Decimal) -> int:

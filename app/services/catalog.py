@@ -32,8 +32,10 @@ from app.db.uow import UnitOfWork
 from domain.catalog import Catalog, Lifecycle, Offering, OfferingKind, Policies
 from domain.catalog_search import CatalogIndex, CatalogQuery, CatalogRow
 from domain.plan_compare import PlanColumn, compare_plans
-from domain.pricing import CustomerFacts
+from domain.pricing import BasketItem, CustomerFacts, PricedBasket, price_basket
 from domain.promotions import Promotion
+
+PRICED_BASKETS = 128  # results a snapshot remembers: every basket open at a till, and more
 
 
 @dataclass(frozen=True)
@@ -45,12 +47,41 @@ class CatalogSnapshot:
     promotions: tuple[Promotion, ...]
     ids: dict[str, uuid.UUID]  # offering code → row id
     _indexes: dict[tuple[date, str], CatalogIndex] = field(default_factory=dict)
+    _prices: dict[tuple[Any, ...], PricedBasket] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _prices_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def index(self, day: date, store: str) -> CatalogIndex:
         key = (day, store)
         if key not in self._indexes:
             self._indexes[key] = CatalogIndex(self.catalog, day=day, store=store)
         return self._indexes[key]
+
+    def price(
+        self, items: Sequence[BasketItem], customer: CustomerFacts, *, day: date, store: str
+    ) -> PricedBasket:
+        """:func:`~domain.pricing.price_basket` on this snapshot, remembered.
+
+        The engine is a pure function of the items (line ids, codes, quantities, terms,
+        manual discounts), the customer's facts, the day, the store and the snapshot, so
+        a basket is priced once for as long as none of them changes: the views shown
+        after an edit and the final check when the basket is paid reuse the result of
+        the edit. A new catalog is a new snapshot, which starts empty. The least recently
+        used of more than :data:`PRICED_BASKETS` results is forgotten.
+        """
+        key = (tuple(items), customer, day, store)
+        with self._prices_lock:
+            found = self._prices.pop(key, None)
+            if found is not None:
+                self._prices[key] = found  # now the most recently used
+                return found
+        priced = price_basket(items, self.catalog, self.promotions, customer, day=day, store=store)
+        with self._prices_lock:
+            self._prices[key] = priced
+            while len(self._prices) > PRICED_BASKETS:
+                del self._prices[next(iter(self._prices))]
+        return priced
 
 
 @dataclass(frozen=True)

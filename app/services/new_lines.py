@@ -27,6 +27,7 @@ from app.services.port_in import line_number, record_port_in
 from domain.calendar import add_months
 from domain.catalog import Offering, OfferingKind
 from domain.errors import RuleViolation
+from domain.ids import new_id
 
 
 def plan_lines(row: m.Order, offering_of: Callable[[str], Offering]) -> list[m.OrderLine]:
@@ -77,14 +78,16 @@ def create_subscriptions(
     if account is None:
         customer = session.get(m.Customer, row.customer_id)
         account = m.BillingAccount(
+            id=new_id(),  # given now, so the subscriptions can refer to it before the flush
             customer_id=row.customer_id,
-            account_no=next_number(session, kind="BA", store_id=store_id, terminal_id=terminal_id),
+            account_no=next_number(
+                session, kind="BA", store_id=store_id, terminal_id=terminal_id, flush=False
+            ),
             name=(customer.company_name or f"{customer.first_name} {customer.last_name}")
             if customer
             else "",
         )
         session.add(account)
-        session.flush()
     made: list[m.Subscription] = []
     for plan_line, sim_line in zip(plans, sims, strict=False):
         msisdn, activation = line_number(session, plan_line, row, now)
@@ -99,6 +102,7 @@ def create_subscriptions(
                 addons.append(line.description)
         plan = offering_of(plan_line.sku)
         sub = m.Subscription(
+            id=new_id(),  # the timeline entry refers to it; written in the caller's flush
             customer_id=row.customer_id,
             msisdn=msisdn,
             plan_offering_id=plan_line.offering_id,
@@ -114,7 +118,6 @@ def create_subscriptions(
             else None,
         )
         session.add(sub)
-        session.flush()
         waiting = "awaits the port-in" if activation == "awaiting_port_in" else "requested"
         session.add(
             m.Interaction(
@@ -146,9 +149,14 @@ def record_topups(
     The amount reaches the network's balance through the central system; the store
     records what was sold, for which number.
     """
-    for line in _ordered(row):
-        if offering_of(line.sku).kind is not OfferingKind.TOPUP or not line.msisdn:
-            continue
+    topups = [
+        line
+        for line in _ordered(row)
+        if offering_of(line.sku).kind is OfferingKind.TOPUP and line.msisdn
+    ]
+    if topups:
+        session.flush()  # the lines this sale has just created are found too
+    for line in topups:
         sub = session.scalars(
             select(m.Subscription).where(
                 m.Subscription.msisdn == line.msisdn, m.Subscription.status == "active"

@@ -5,7 +5,8 @@ when the change takes effect today, and the customer's timeline entry (``plan_ch
 ``addon``, ``addon_removed``; the 360 shows recent ones as insights). A change for next
 month is kept as ``scheduled`` and applied by :meth:`PlanChangeService.apply_due` on the
 first day it is due (the app runs it after each login and whenever a line's options are
-read), or cancelled before then. The rules are in :mod:`domain.plan_change`.
+read), or cancelled before then. The rules are in :mod:`domain.plan_change`. A change the
+rules refuse can be handed on to the second line instead (:meth:`hand_on_refused`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from app.db.uow import UnitOfWork
 from app.errors import NotFound
 from app.services.auth import UserInfo
 from app.services.catalog import CatalogService
+from app.services.handoffs import hand_on
 from domain.calendar import add_months
 from domain.catalog import Offering, OfferingKind
 from domain.customers import age_on
@@ -73,6 +75,13 @@ class LineOptions:
     scheduled: tuple[tuple[uuid.UUID, str], ...]  # (change id, description)
     plans: tuple[PlanOption, ...]
     addon_options: tuple[AddonOption, ...]
+
+
+@dataclass(frozen=True)
+class HandOnResult:
+    handoff_id: uuid.UUID
+    summary: str
+    case_id: uuid.UUID | None  # None while no case type takes plan changes
 
 
 @dataclass(frozen=True)
@@ -208,6 +217,70 @@ class PlanChangeService:
             result = ChangeResult(
                 row.id, self._describe(row), change.on, applied, change.dropped_addons
             )
+            uow.commit()
+            return result
+
+    def hand_on_refused(
+        self,
+        subscription_id: uuid.UUID,
+        plan_code: str,
+        *,
+        effective: Effective,
+        commitment: int,
+        user: UserInfo,
+    ) -> HandOnResult:
+        """Hand a plan change the rules refuse (the commitment, the payment type, the
+        customer's age …) on to the second line, who can decide otherwise.
+
+        ONE transaction: the hand-on of kind ``plan_change`` (its case, when a case type
+        takes it, and the customer's timeline entry come with it). The rules are checked
+        again here: a change they allow raises :class:`RuleViolation` (make it directly),
+        and bad input (a commitment the plan does not offer) raises ValidationError.
+        Nothing about the line changes.
+        """
+        snap = self._catalog.snapshot()
+        new = snap.catalog.get(plan_code)
+        if new is None:
+            raise ValidationError(f"Nothing in the catalog has the code {plan_code}.", field="plan")
+        today = self._today()
+        with self._uow() as uow:
+            session = uow.session
+            sub = self._subscription(session, subscription_id)
+            facts = self._facts(session, sub)
+            try:
+                check_plan_change(
+                    facts, new, snap.catalog, today=today, effective=effective,
+                    commitment=commitment, store=self._store_id,
+                )  # fmt: skip
+            except RuleViolation as refused:
+                why = refused.message
+            else:
+                raise RuleViolation(
+                    f"The change to {new.name} is allowed: change the plan at the counter."
+                )
+            current = snap.catalog.get(facts.plan_code)
+            old_name = current.name if current is not None else sub.plan_name
+            when = "now" if effective is Effective.NOW else "from next month"
+            handoff = hand_on(
+                session,
+                kind="plan_change",
+                summary=f"Plan change {old_name} → {new.name} ({when}) on {sub.msisdn}, "
+                f"refused at the counter: {why}",
+                user_id=user.id,
+                customer_id=sub.customer_id,
+                ref_kind="subscription",
+                ref_id=sub.id,
+                details={
+                    "msisdn": sub.msisdn,
+                    "from_plan": facts.plan_code,
+                    "to_plan": new.code,
+                    "effective": effective.value,
+                    "commitment": commitment,
+                    "refused": why,
+                },
+                now=self._clock(),
+            )
+            result = HandOnResult(handoff.id, handoff.summary, handoff.case_id)
             uow.commit()
             return result
 

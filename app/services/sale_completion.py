@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.changes import Changes
@@ -27,13 +27,35 @@ from app.services.card_intents import SaleCardIntents
 from app.services.exchange_credit import exchange_credit, pay_with_credit, refund_payment
 from app.services.new_lines import check_new_lines, create_subscriptions, record_topups
 from app.services.stock_moves import record_sale
-from app.services.till import log_drawer, open_session, paid_minor
+from app.services.till import log_drawer, open_session
 from domain.catalog import Offering, OfferingKind
 from domain.errors import RuleViolation
 from domain.money import Money, parse_amount
 from domain.order import Order, OrderStatus
 from domain.pricing import PricedBasket
 from domain.tender import TenderKind, settle_cash
+
+
+def paid_so_far(session: Session, order: m.Order) -> int:
+    """:func:`~app.services.till.paid_minor` without flushing first: the approved tenders
+    in the database plus those this transaction added and has not flushed yet (an
+    exchange credit applied by the first tender)."""
+    stored = session.scalar(
+        select(func.coalesce(func.sum(m.Payment.amount_minor), 0)).where(
+            m.Payment.order_id == order.id,
+            m.Payment.status == "approved",
+            m.Payment.amount_minor > 0,
+        )
+    )
+    pending = sum(
+        p.amount_minor
+        for p in session.new
+        if isinstance(p, m.Payment)
+        and p.order_id == order.id
+        and p.status == "approved"
+        and p.amount_minor > 0
+    )
+    return int(stored or 0) + pending
 
 
 class SaleCompletion(SaleCardIntents):
@@ -47,6 +69,9 @@ class SaleCompletion(SaleCardIntents):
         raise NotImplementedError
 
     def _offering_by_code(self, code: str) -> Offering:
+        raise NotImplementedError
+
+    def _customer_row(self, session: Session, row: m.Order) -> m.Customer | None:
         raise NotImplementedError
 
     # -- payment -------------------------------------------------------------------------
@@ -87,17 +112,17 @@ class SaleCompletion(SaleCardIntents):
         given = Money(parse_amount(given_text, field="cash_given"), self._currency)
         with self._uow(durable=True) as uow:
             session = uow.session
-            # Flushed when the writes are complete (and where a read needs them: numbers,
-            # counters, the search index), not before every query: fewer, larger flushes.
+            # Everything is written in one flush at commit (reads that need earlier writes
+            # of this sale flush for themselves): one INSERT per table, one outbox batch.
             session.autoflush = False
             row = self._order_row(session, order_id)
             till = open_session(session, self._store_id, self._terminal_id)
             now = self._clock()
             order = self._start_payment(session, row, user, now)
-            to_pay = Money.from_minor(max(order.total.minor - paid_minor(session, row), 0),
-                                      self._currency)  # fmt: skip
+            paid = paid_so_far(session, row)
+            to_pay = Money.from_minor(max(order.total.minor - paid, 0), self._currency)
             cash = settle_cash(to_pay, given, rounding=self._cash_rounding)
-            if to_pay.minor or not paid_minor(session, row):
+            if to_pay.minor or not paid:
                 session.add(
                     m.Payment(
                         order_id=row.id, tender=TenderKind.CASH.value, status="approved",
@@ -167,17 +192,19 @@ class SaleCompletion(SaleCardIntents):
         order.complete(user_id=user.id, at=now)
         record_sale(session, row, store_id=self._store_id, user_id=user.id)
         receipt_number = next_number(
-            session, kind="RCP", store_id=self._store_id, terminal_id=self._terminal_id
-        )
+            session, kind="RCP", store_id=self._store_id, terminal_id=self._terminal_id,
+            flush=False,
+        )  # fmt: skip
         row.receipt_number = receipt_number
         row.completed_at = now
         self._record(session, row, order, user, now)
-        create_subscriptions(
+        customer = self._customer_row(session, row)
+        subscriptions = create_subscriptions(
             session, row, self._offering_by_code, now=now, user=user,
             store_id=self._store_id, terminal_id=self._terminal_id,
         )  # fmt: skip
         record_topups(session, row, self._offering_by_code, now=now, user=user)
-        if row.customer_id is not None:
+        if customer is not None:
             session.add(
                 m.Interaction(
                     customer_id=row.customer_id,
@@ -190,7 +217,13 @@ class SaleCompletion(SaleCardIntents):
                     ref_id=row.id,
                 )
             )
-            session.flush()
-            # The receipt number and any IMEI sold now lead to the customer in search.
-            customer_index.refresh(session.connection(), row.customer_id)
+            # The order and receipt numbers, the new lines and the serials sold now lead to
+            # the customer in search. A sale changes nothing else the search row holds, so
+            # they are added to it rather than the row being rebuilt from the tables.
+            found = [row.number, receipt_number, *(line.serial or "" for line in row.lines)]
+            found += [v or "" for sub in subscriptions for v in (sub.msisdn, sub.iccid)]
+            conn = session.connection()
+            if not customer_index.add_identifiers(conn, customer.id, customer.customer_no, found):
+                session.flush()  # the rebuild reads this sale's rows from the tables
+                customer_index.refresh(conn, customer.id)
         return receipt_number

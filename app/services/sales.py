@@ -64,7 +64,6 @@ from domain.pricing import (
     ManualDiscount,
     PricedBasket,
     needs_approval,
-    price_basket,
 )
 from domain.promotions import Charge
 from domain.stock import check_model
@@ -430,7 +429,7 @@ class SaleService(SaleNumbers, SalePortIn, SaleCompletion):
     def _customer_facts(self, session: Session, row: m.Order) -> CustomerFacts:
         if row.customer_id is None:
             return CustomerFacts(has_esim_device=row.esim_device_confirmed)
-        customer = session.get(m.Customer, row.customer_id)
+        customer = self._customer_row(session, row)
         age = None
         if customer is not None and customer.birth_date is not None:
             today, born = self._today(), customer.birth_date
@@ -468,14 +467,8 @@ class SaleService(SaleNumbers, SalePortIn, SaleCompletion):
             )
             for line in row.lines
         ]
-        return price_basket(
-            items,
-            snap.catalog,
-            snap.promotions,
-            self._customer_facts(session, row),
-            day=self._today(),
-            store=self._store_id,
-        )
+        facts = self._customer_facts(session, row)
+        return snap.price(items, facts, day=self._today(), store=self._store_id)
 
     def _reprice_and_view(
         self, session: Session, row: m.Order, priced: PricedBasket | None = None
@@ -491,6 +484,19 @@ class SaleService(SaleNumbers, SalePortIn, SaleCompletion):
         if row is None:
             raise NotFound("This basket no longer exists.")
         return row
+
+    def _customer_row(self, session: Session, row: m.Order) -> m.Customer | None:
+        """The order's customer, held by the session until the transaction ends.
+
+        The session's identity map holds rows weakly: without this, the customer read for
+        pricing would be gone again when completion needs it (billing account, search
+        row) and read a second time.
+        """
+        if row.customer_id is None:
+            return None
+        customer = session.get(m.Customer, row.customer_id)
+        session.info.setdefault("held_rows", {})[row.customer_id] = customer
+        return customer
 
     def _check_can_change(self, row: m.Order) -> None:
         if not to_domain(row).can_edit():

@@ -101,13 +101,17 @@ def move_unit(
 
 def record_sale(session: Session, order: m.Order, *, store_id: str, user_id: uuid.UUID) -> None:
     """The goods of a completed order leave the store: units sold, quantities taken off."""
-    counted = set(
-        session.scalars(
-            select(m.StockLevel.offering_id).where(
-                m.StockLevel.store_id == store_id,
-                m.StockLevel.offering_id.in_({line.offering_id for line in order.lines}),
+    by_quantity = {line.offering_id for line in order.lines if not line.serial}
+    counted = (
+        set(
+            session.scalars(
+                select(m.StockLevel.offering_id).where(
+                    m.StockLevel.store_id == store_id, m.StockLevel.offering_id.in_(by_quantity)
+                )
             )
         )
+        if by_quantity
+        else set()
     )
     for line in order.lines:
         if line.serial:

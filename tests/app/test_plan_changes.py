@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.bootstrap import Services
 from app.db import models as m
@@ -216,3 +216,117 @@ def test_an_add_on_must_fit_the_plan(
         )
     with pytest.raises(RuleViolation, match="cannot be added to"):
         changes.add_addon(sub_id, "ADD-ROAM", effective=Effective.NOW, user=anna)
+
+
+def _handoffs(services: Services) -> list[m.Handoff]:
+    with services.engine.connect() as conn:
+        return list(conn.execute(select(m.Handoff)).all())  # type: ignore[arg-type]
+
+
+def test_a_refused_change_is_handed_on_in_one_transaction(
+    demo_services: Services, changes: PlanChangeService, anna: UserInfo
+) -> None:
+    sub_id = _line(demo_services, "Smart M 30 GB", date(2027, 6, 30))
+    customer_id = _sub(demo_services, sub_id).customer_id
+    before = _handoffs(demo_services)
+    result = changes.hand_on_refused(
+        sub_id, "PLAN-S", effective=Effective.NOW, commitment=0, user=anna
+    )
+    (handoff,) = [h for h in _handoffs(demo_services) if h not in before]
+    assert handoff.id == result.handoff_id
+    assert (handoff.kind, handoff.status, handoff.customer_id) == (
+        "plan_change", "waiting", customer_id,
+    )  # fmt: skip
+    assert (handoff.ref_kind, handoff.ref_id) == ("subscription", sub_id)
+    assert handoff.summary == result.summary
+    assert "Smart M 30 GB → Smart S 10 GB (now)" in result.summary
+    assert "commitment runs until 2027-06-30" in result.summary
+    assert handoff.details["refused"].startswith("The commitment runs until 2027-06-30")
+    assert (handoff.details["to_plan"], handoff.details["effective"]) == ("PLAN-S", "now")
+    # The line itself is unchanged; the customer's timeline shows the hand-on.
+    assert _sub(demo_services, sub_id).plan_name == "Smart M 30 GB"
+    with demo_services.engine.connect() as conn:
+        entry = conn.execute(
+            select(m.Interaction.kind, m.Interaction.summary).where(
+                m.Interaction.ref_kind == "handoff", m.Interaction.ref_id == handoff.id
+            )
+        ).one()
+        changes_made = conn.execute(select(m.SubscriptionChange)).all()
+        outbox = conn.execute(
+            select(m.OutboxRow.entity, m.OutboxRow.payload)
+            .where(m.OutboxRow.entity_id == handoff.id)
+            .order_by(m.OutboxRow.seq)
+        ).all()
+    assert entry.kind == "handoff" and "refused at the counter" in entry.summary
+    assert changes_made == []
+    assert {entity for entity, _ in outbox} == {"handoff"}  # synced to the centre
+    assert outbox[-1].payload["kind"] == "plan_change"
+
+
+def test_a_change_of_payment_type_is_handed_on(
+    demo_services: Services, changes: PlanChangeService, anna: UserInfo
+) -> None:
+    sub_id = _line(demo_services, "Smart M 30 GB", None)
+    result = changes.hand_on_refused(
+        sub_id, "PLAN-PRE", effective=Effective.NEXT_MONTH, commitment=0, user=anna
+    )
+    assert "(from next month)" in result.summary and "prepaid plan" in result.summary
+
+
+@pytest.mark.parametrize(
+    ("plan", "commitment", "error", "message"),
+    [
+        ("PLAN-L", 24, RuleViolation, "allowed: change the plan at the counter"),
+        ("PLAN-L", 6, ValidationError, "offered with these commitments"),
+        ("NOPE", 0, ValidationError, "Nothing in the catalog has the code NOPE"),
+    ],
+)
+def test_only_a_change_the_rules_refuse_is_handed_on(
+    demo_services: Services,
+    changes: PlanChangeService,
+    anna: UserInfo,
+    plan: str,
+    commitment: int,
+    error: type[Exception],
+    message: str,
+) -> None:
+    sub_id = _line(demo_services, "Smart M 30 GB", date(2027, 6, 30))
+    before = _handoffs(demo_services)
+    with pytest.raises(error, match=message):
+        changes.hand_on_refused(
+            sub_id, plan, effective=Effective.NOW, commitment=commitment, user=anna
+        )
+    assert _handoffs(demo_services) == before
+
+
+def test_a_failed_hand_on_leaves_nothing(
+    demo_services: Services,
+    changes: PlanChangeService,
+    anna: UserInfo,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The hand-on and its timeline entry are one transaction: a failure after both were
+    added (at the commit's flush) leaves neither."""
+    sub_id = _line(demo_services, "Smart M 30 GB", date(2027, 6, 30))
+    customer_id = _sub(demo_services, sub_id).customer_id
+    with demo_services.engine.connect() as conn:
+        timeline = conn.execute(
+            select(func.count()).where(m.Interaction.customer_id == customer_id)
+        ).scalar_one()
+    before = _handoffs(demo_services)
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("app.db.uow.UnitOfWork.commit", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        changes.hand_on_refused(sub_id, "PLAN-S", effective=Effective.NOW, commitment=0, user=anna)
+    monkeypatch.undo()
+    assert _handoffs(demo_services) == before
+    with demo_services.engine.connect() as conn:
+        assert (
+            conn.execute(
+                select(func.count()).where(m.Interaction.customer_id == customer_id)
+            ).scalar_one()
+            == timeline
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date
 
@@ -111,3 +112,44 @@ def test_add_on_now_then_removal_scheduled_and_cancelled(
     with demo_services.engine.connect() as conn:
         statuses = set(conn.execute(select(m.SubscriptionChange.status)).scalars())
     assert statuses == {"applied", "cancelled"}
+
+
+def test_a_refused_change_is_handed_on_to_the_second_line(
+    qtbot: QtBot, window: MainWindow, demo_services: Services
+) -> None:
+    win = window
+    cid = _open_line(qtbot, win, demo_services)
+    dialog = _dialog(qtbot, win)
+    assert not dialog.hand_on_button.isEnabled()  # nothing refused yet
+    # Choosing a plan the rules refuse is not yet a refusal: first the change is tried.
+    _select(dialog.plans, "Smart S")
+    assert not dialog.hand_on_button.isEnabled()
+    qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.hand_on_button.isEnabled, timeout=3000)
+    assert "commitment runs until 2099-01-31" in dialog.message.text()
+    # Picking another plan forgets the refusal; choosing the refused one again brings it back.
+    _select(dialog.plans, "Smart L")
+    assert not dialog.hand_on_button.isEnabled()
+    _select(dialog.plans, "Smart S")
+    qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.hand_on_button.isEnabled, timeout=3000)
+    assert dialog.hand_on_button.shortcut().toString() == "Alt+H"
+    qtbot.mouseClick(dialog.hand_on_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: dialog.done_label.text().startswith("Handed on to the second line"), timeout=3000
+    )
+    assert "Smart M 30 GB → Smart S 10 GB (now)" in dialog.done_label.text()
+    assert not dialog.hand_on_button.isEnabled()  # handed on once
+    with demo_services.engine.connect() as conn:
+        handoffs = conn.execute(
+            select(m.Handoff.kind, m.Handoff.ref_kind, m.Handoff.summary).where(
+                m.Handoff.customer_id == uuid.UUID(cid), m.Handoff.kind == "plan_change"
+            )
+        ).all()
+        plan = conn.execute(
+            select(m.Subscription.plan_name).where(m.Subscription.customer_id == uuid.UUID(cid))
+        ).scalar_one()
+    assert len(handoffs) == 1
+    assert handoffs[0].ref_kind == "subscription"
+    assert "commitment runs until 2099-01-31" in handoffs[0].summary
+    assert plan == "Smart M 30 GB"  # the line itself is unchanged

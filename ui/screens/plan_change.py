@@ -1,8 +1,10 @@
 """Change a line's plan or add-ons, now or from next month (Customer 360, Ctrl+P).
 
 Plans the rules do not allow are listed greyed with the reason (for example a cheaper
-plan while the commitment runs), so the consultant can explain it. Changes booked for
-next month are listed and can be cancelled until they take effect.
+plan while the commitment runs), so the consultant can explain it. When the rules refuse
+a change, "Hand on to the second line" passes exactly that change on to the second line,
+who can decide otherwise. Changes booked for next month are listed and can be cancelled
+until they take effect.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import DomainError
+from app.errors import DomainError, RuleViolation
 from domain.plan_change import Effective
 from ui.forms import error_label
 from ui.ops import Runner, op
@@ -37,11 +39,11 @@ if TYPE_CHECKING:
 
     from app.bootstrap import Services
     from app.services.auth import UserInfo
-    from app.services.plan_changes import ChangeResult, LineOptions
+    from app.services.plan_changes import ChangeResult, HandOnResult, LineOptions
 
 
 class PlanChangeDialog(QDialog):
-    changed = Signal(object)  # ChangeResult (or None after a cancellation)
+    changed = Signal(object)  # ChangeResult (or None after a cancellation or a hand-on)
 
     def __init__(
         self,
@@ -61,6 +63,9 @@ class PlanChangeDialog(QDialog):
         self._sub = subscription_id
         self._user = user
         self._options: LineOptions | None = None
+        # The change the rules last refused (plan, effective, commitment): what a hand-on
+        # passes on. Cleared as soon as the consultant picks something else.
+        self._refused: tuple[str, Effective, int] | None = None
 
         self.line = QLabel("…")
         self.line.setObjectName("line_summary")
@@ -78,9 +83,17 @@ class PlanChangeDialog(QDialog):
         group = QButtonGroup(self)
         group.addButton(self.now)
         group.addButton(self.next_month)
+        group.buttonToggled.connect(lambda *_: self._forget_refusal())
         self.change_button = QPushButton("&Change plan")
         self.change_button.setObjectName("change_plan")
         self.change_button.clicked.connect(self.change_plan)
+        self.hand_on_button = QPushButton("&Hand on to the second line")
+        self.hand_on_button.setObjectName("hand_on")
+        self.hand_on_button.setToolTip(
+            "Pass the change the rules refused on to the second line, who can decide otherwise"
+        )
+        self.hand_on_button.setEnabled(False)
+        self.hand_on_button.clicked.connect(self.hand_on)
         self.addons = QListWidget()
         self.addons.setObjectName("addons")
         self.add_button = QPushButton("&Add add-on")
@@ -109,6 +122,7 @@ class PlanChangeDialog(QDialog):
         plan_row.addWidget(self.commitment)
         plan_row.addStretch(1)
         plan_row.addWidget(self.change_button)
+        plan_row.addWidget(self.hand_on_button)
         addon_row = QHBoxLayout()
         addon_row.addStretch(1)
         addon_row.addWidget(self.add_button)
@@ -178,6 +192,7 @@ class PlanChangeDialog(QDialog):
         self.cancel_button.setEnabled(bool(options.scheduled))
 
     def _plan_selected(self, item: QListWidgetItem | None, _old: object = None) -> None:
+        self._forget_refusal()
         self.commitment.clear()
         if item is None or self._options is None:
             return
@@ -204,7 +219,41 @@ class PlanChangeDialog(QDialog):
                 sub, code, effective=effective, commitment=int(term or 0), user=user
             )
 
-        op(self._runner, run).success(self._changed).failure(self._failed).run()
+        def refused(exc: BaseException) -> None:
+            self._failed(exc)
+            if isinstance(exc, RuleViolation):
+                self._refused = (code, effective, int(term or 0))
+                self.hand_on_button.setEnabled(True)
+
+        op(self._runner, run).success(self._changed).failure(refused).run()
+
+    def hand_on(self) -> None:
+        """Hand the change the rules refused on to the second line (one transaction)."""
+        if self._refused is None:
+            return
+        (code, effective, term), sub, user = self._refused, self._sub, self._user
+
+        def run() -> HandOnResult:
+            return self._services.plan_changes.hand_on_refused(
+                sub, code, effective=effective, commitment=term, user=user
+            )
+
+        def done(result: HandOnResult) -> None:
+            self._forget_refusal()
+            self.message.hide()
+            self.done_label.setText(f"Handed on to the second line: {result.summary}")
+            self.changed.emit(None)
+
+        def failed(exc: BaseException) -> None:
+            self.hand_on_button.setEnabled(self._refused is not None)  # it may be tried again
+            self._failed(exc)
+
+        self.hand_on_button.setEnabled(False)  # one hand-on per refusal, even on a double click
+        op(self._runner, run).success(done).failure(failed).run()
+
+    def _forget_refusal(self) -> None:
+        self._refused = None
+        self.hand_on_button.setEnabled(False)
 
     def change_addon(self, *, add: bool) -> None:
         item = self.addons.currentItem()
