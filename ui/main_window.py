@@ -160,6 +160,10 @@ class MainWindow(QMainWindow):
         self.catalog.add_requested.connect(self._add_from_catalog)
         self.catalog.compare_chosen.connect(self._plan_chosen)
         self.settings_screen.sync_panel_requested.connect(self.open_sync_panel)
+        self.customers.case_actions.new_case_requested.connect(self._new_case)
+        self.customers.case_actions.case_opened.connect(self._open_case)
+        self.cases.customer_requested.connect(self._show_customer)
+        self.cases.changed.connect(self.customers.reload)
         screens = (
             self.customers, self.sell, self.catalog, self.cases, self.till, self.reports,
             self.stock, self.settings_screen,
@@ -196,6 +200,7 @@ class MainWindow(QMainWindow):
         self.reports.refresh()
         self.stock.set_user(user)
         self.stock.refresh()
+        self.cases.set_user(user)
         self.cases.refresh()
         assert self.services is not None
         # Plan and add-on changes booked for a day that has come take effect now.
@@ -241,6 +246,9 @@ class MainWindow(QMainWindow):
             self.sell.focus_code()
         elif self.pages.currentWidget() is self.catalog:
             self.catalog.focus_filter()
+        elif self.pages.currentWidget() is self.cases:
+            self.cases.refresh()  # hand-ons from other areas, SLA states as of now
+            self.cases.focus_cases()
 
     def _search_customers(self) -> None:
         if self.user is None:
@@ -254,6 +262,18 @@ class MainWindow(QMainWindow):
         self.stock.refresh()
         self.cases.refresh()
         self.catalog.load()  # stock counts changed
+
+    def _new_case(self, context: dict[str, object]) -> None:
+        """A case from the 360 (its dialog, then the case, open over the current area)."""
+        self.cases.new_case(**context)
+
+    def _open_case(self, case_id: uuid.UUID) -> None:
+        self.cases.open_case(case_id)
+
+    def _show_customer(self, customer_id: uuid.UUID) -> None:
+        """A case's customer (F9 in the case): their 360 in the Customers area."""
+        self.go(0)
+        self.customers.open_customer(customer_id)
 
     def _add_from_catalog(self, code: str) -> None:
         self.go(1)

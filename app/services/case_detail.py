@@ -147,7 +147,7 @@ def steps(case: Case, role: Role) -> tuple[StepView, ...]:
         StepView(
             target=tr.target, label=tr.label or label(tr.target), status_label=label(tr.target),
             allowed=bool(verdict), reason=verdict.reason, required_fields=tr.required_fields,
-            action=tr.action,
+            action=tr.action, role_allows=role in tr.roles,
         )
         for tr, verdict in case.next_steps(role)
     )  # fmt: skip

@@ -206,6 +206,8 @@ class StepView:
     reason: str  # why not, when not allowed (role, or a field still to fill in)
     required_fields: tuple[str, ...]
     action: str  # "refund": approving it pays the money back
+    # The role may take it; only fields are still empty (filled in with the step, it goes).
+    role_allows: bool = False
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,8 @@ class DeviceView:
     bought: date | None
     warranty_end: date | None
     order_number: str
+    order_id: uuid.UUID | None = None
+    unit_id: uuid.UUID | None = None  # the stock unit (a case about the device links it)
 
 
 @dataclass(frozen=True)
@@ -306,9 +308,10 @@ def load_profile(
         )
         invoices = {row.order_id: row.number for row in numbered}
         bought = session.execute(
-            select(m.OrderLine, m.Order.completed_at)
+            select(m.OrderLine, m.Order.completed_at, m.DeviceUnit.id)
             .join(m.Order, m.Order.id == m.OrderLine.order_id)
             .join(m.Offering, m.Offering.id == m.OrderLine.offering_id)
+            .outerjoin(m.DeviceUnit, m.DeviceUnit.imei == m.OrderLine.serial)
             .where(
                 m.OrderLine.order_id.in_(ids),
                 m.Order.status == "completed",
@@ -316,7 +319,7 @@ def load_profile(
                 m.OrderLine.serial.is_not(None),
             )
         ).all()
-        for line, completed in bought:
+        for line, completed, unit_id in bought:
             day = completed.date() if completed else None
             devices.append(
                 DeviceView(
@@ -325,6 +328,8 @@ def load_profile(
                     bought=day,
                     warranty_end=add_months(day, WARRANTY_MONTHS) if day else None,
                     order_number=order_numbers[line.order_id],
+                    order_id=line.order_id,
+                    unit_id=unit_id,
                 )
             )
         for p in session.scalars(

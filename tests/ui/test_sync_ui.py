@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from logged_in_window import logged_in
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -22,7 +23,6 @@ from app.bootstrap import Services, build
 from app.paths import AppPaths
 from app.settings import load_settings
 from app.sync.worker import SyncWorker
-from tests.ui.logged_in_window import logged_in
 from ui.main_window import MainWindow
 from ui.screens.sync_panel import SyncPanel
 

@@ -226,7 +226,10 @@ class Customer360(QWidget):
         if not profile.cases_available:
             self.cases.addItem("Cases are not set up on this terminal yet.")
         for case in profile.cases:
-            self.cases.addItem(f"{case.number}  {case.title}  ({case.status})")
+            due = f", due {case.due_at.astimezone():%d.%m. %H:%M}" if case.due_at else ""
+            item = QListWidgetItem(f"{case.number}  {case.title}  ({case.status}{due})")
+            item.setData(Qt.ItemDataRole.UserRole, case.id)
+            self.cases.addItem(item)
         self.details.setText(self._details_html(profile))
         self.tabs.setTabText(TABS.index("Cases"), f"Cases ({len(profile.cases)})")
         self.tabs.setTabText(TABS.index("Timeline"), f"Timeline ({profile.timeline_total})")

@@ -33,6 +33,7 @@ from app.services.customer_profile import TIMELINE_PAGE
 from ui.keys import shortcut
 from ui.ops import Lane, Runner, op
 from ui.screens.customer360 import Customer360
+from ui.screens.customer_cases import CustomerCaseActions
 from ui.screens.customer_orders import OrderActions
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class CustomersScreen(QWidget):
         self.view.order_actions_bar.addWidget(self.order_actions)
         self.order_actions.changed.connect(self.reload)
         self.order_actions.basket_opened.connect(self.basket_opened)
+        self.case_actions = CustomerCaseActions(self.view, self)
         self.sell_button = QPushButton("&Sell to this customer (F4)")
         self.sell_button.setObjectName("sell_to_customer")
         self.edit_button = QPushButton("Change &details… (F8)")
@@ -152,6 +154,7 @@ class CustomersScreen(QWidget):
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.swap_button)
         buttons.addWidget(self.plan_button)
+        buttons.addWidget(self.case_actions.button)
         buttons.addStretch(1)
         buttons.addWidget(self.sell_button)
         right_layout.addLayout(buttons)
@@ -274,6 +277,7 @@ class CustomersScreen(QWidget):
         self.order_actions.set_orders(profile.orders)
         for button in (self.sell_button, self.edit_button, self.note_button):
             button.setEnabled(True)
+        self.case_actions.set_enabled(True)
         has_line = any(sub.status == "active" for sub in profile.subscriptions)
         self.swap_button.setEnabled(has_line)
         self.plan_button.setEnabled(has_line)
