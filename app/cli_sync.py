@@ -3,6 +3,8 @@
     storedesk central init --url URL
     storedesk central add-store --url URL --store S001 [--name NAME] [--password-file F]
     storedesk central add-terminal --url URL --store S001 --terminal T01
+    storedesk central add-group --url URL --store BO1 --group second_line
+    storedesk central remove-group --url URL --store BO1 --group second_line
     storedesk central publish-catalog --url URL FILE
     storedesk central add-user --url URL --store S001 --username U --name N --role R
     storedesk central demo --url URL --store S001 [--store S002 …]
@@ -48,6 +50,13 @@ def build_central_parser() -> argparse.ArgumentParser:
     term = cmd("add-terminal", "register a terminal of a store")
     term.add_argument("--store", required=True)
     term.add_argument("--terminal", required=True)
+    for action, help_text in (
+        ("add-group", "let a store (or back office) work the cases of a group"),
+        ("remove-group", "stop a store working the cases of a group"),
+    ):
+        grp = cmd(action, help_text)
+        grp.add_argument("--store", required=True)
+        grp.add_argument("--group", required=True, help="e.g. second_line, back_office")
     cat = cmd("publish-catalog", "validate a catalog file and publish it to every store")
     cat.add_argument("file", type=Path)
     user = cmd("add-user", "add or update a store's user (PIN: STOREDESK_PIN)")
@@ -69,7 +78,7 @@ def central_main(argv: Sequence[str], *, out: TextIO, err: TextIO) -> int:
 
     from app.catalog_format import CatalogFormatError
     from app.db.engine import make_engine
-    from app.sync import central_data, central_schema
+    from app.sync import central_cases, central_data, central_schema
     from app.sync.engine import explain
 
     engine = make_engine(args.url)
@@ -92,6 +101,17 @@ def central_main(argv: Sequence[str], *, out: TextIO, err: TextIO) -> int:
         elif args.action == "add-terminal":
             central_schema.add_terminal(engine, args.store, args.terminal)
             print(f"terminal {args.store}/{args.terminal} registered", file=out)
+        elif args.action == "add-group":
+            gained = central_cases.add_group(engine, args.store, args.group)
+            print(
+                f"store {args.store} works group {args.group} ({gained} open cases of other "
+                "stores to pull)",
+                file=out,
+            )
+        elif args.action == "remove-group":
+            removed = central_cases.remove_group(engine, args.store, args.group)
+            state = "no longer works" if removed else "did not work"
+            print(f"store {args.store} {state} group {args.group}", file=out)
         elif args.action == "publish-catalog":
             count = central_data.publish_catalog(engine, args.file.read_text(encoding="utf-8"))
             print(f"catalog published: {count} offerings", file=out)
@@ -109,7 +129,12 @@ def central_main(argv: Sequence[str], *, out: TextIO, err: TextIO) -> int:
                 file=out,
             )
         return 0
-    except (central_schema.CentralProblem, CatalogFormatError, OSError) as exc:
+    except (
+        central_schema.CentralProblem,
+        central_cases.GroupProblem,
+        CatalogFormatError,
+        OSError,
+    ) as exc:
         print(f"storedesk central: {exc}", file=err)
         return 1
     except SQLAlchemyError as exc:

@@ -7,6 +7,12 @@ sorts on into columns (status, open or not, priority rank, group, assignee, due 
 the board is one indexed query; breach and near-breach are worked out at query time from
 ``due_at`` and ``warn_at`` (see :mod:`domain.cases.sla`). Attachment bytes live in files
 under the data folder (``stored_as`` is relative to it); the table keeps what they are.
+
+A case travels to the back office and the stores that work its group (see
+:mod:`app.sync.case_pull`), which do not have the opening store's customers, orders or
+staff: the case's links and the people in its history are therefore plain ids, not
+foreign keys (the service checks links when they are set; a view shows a link that is not
+on this terminal as such). Only ``case_id`` of the history rows is a foreign key.
 """
 
 from __future__ import annotations
@@ -103,18 +109,18 @@ class CaseRecord(SyncRow, Base):
     priority: Mapped[str] = mapped_column(String(8))
     priority_rank: Mapped[int] = mapped_column(Integer)  # 0 urgent … 3 low
     assignee_group: Mapped[str] = mapped_column(String(40))
-    assignee_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    assignee_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     # The context the case was opened in (customer 360, a sale, a return, the till …).
-    customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customers.id"))
-    order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id"), index=True)
-    subscription_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("subscriptions.id"))
-    device_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("device_units.id"))
-    payment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("payments.id"))
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    order_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    subscription_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    device_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    payment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     # The record the case is about when it came from a hand-on (a return, a till session …).
     ref_kind: Mapped[str] = mapped_column(String(24), default="")
     ref_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    opened_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    opened_by: Mapped[uuid.UUID] = mapped_column(Uuid)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # The SLA clock (domain.cases.sla.SlaClock) and the due times it gives.
     sla_started_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -145,7 +151,7 @@ class CaseEventRecord(SyncRow, Base):
     note: Mapped[str] = mapped_column(String(2000), default="")
     # [{"name": field, "old": text, "new": text}, …]
     changes: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
-    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -156,7 +162,7 @@ class CaseCommentRecord(SyncRow, Base):
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
     body: Mapped[str] = mapped_column(String(2000))
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -172,5 +178,5 @@ class CaseAttachmentRecord(SyncRow, Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     stored_as: Mapped[str] = mapped_column(String(200))
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)

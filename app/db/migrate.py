@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 import migrations
@@ -81,10 +81,32 @@ def upgrade(engine: Engine, *, backup: bool = True) -> MigrationResult:
         )
     backup_path = _backup_sqlite(engine, current) if backup and current is not None else None
     cfg = _config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            # A batch migration rebuilds a table (copy, drop, rename) that others refer
+            # to; SQLite's own recipe is keys off for the change and one check before the
+            # commit (deferring them is not enough: a dropped parent counts as violated).
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    _check_foreign_keys(conn)
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
     return MigrationResult(current, head, backup_path)
+
+
+def _check_foreign_keys(conn: Connection) -> None:
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if broken is not None:
+        raise DatabaseProblem(
+            f"Upgrading the local database would leave a {broken[0]} row referring to a "
+            f"missing {broken[2]} row; nothing was changed. Ask IT (keep the database file)."
+        )
 
 
 def _backup_sqlite(engine: Engine, revision: str | None) -> Path | None:

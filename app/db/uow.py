@@ -77,7 +77,13 @@ def make_uow_factory(
     engine: Engine, *, store_id: str, terminal_id: str
 ) -> Callable[..., UnitOfWork]:
     """Return ``uow(durable=False, read_only=False)`` bound to this engine, store, terminal."""
-    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    # ``info`` tells code that runs inside a session whose store it is (case types).
+    factory = sessionmaker(
+        bind=engine,
+        expire_on_commit=False,
+        autoflush=True,
+        info={"store_id": store_id, "terminal_id": terminal_id},
+    )
     _install_row_hooks(factory, store_id=store_id, terminal_id=terminal_id)
 
     def uow(*, durable: bool = False, read_only: bool = False) -> UnitOfWork:

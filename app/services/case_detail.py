@@ -1,10 +1,17 @@
 """One case in full for its detail view: fields, links, history, comments, attachments, and
 the steps the user asking may take next. Reads inside the caller's unit of work.
+
+A case worked at several stores has entries by people this terminal does not know (the
+back office's staff at the store, the store's at the back office): they are named by
+where they worked ("Someone at BO1-T01"). A ``conflict`` entry, written by the sync when
+two terminals changed the same part of the case at once, says which value was kept and
+which was lost (:func:`conflict_sentence`).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +32,7 @@ from app.services.case_views import (
     StepView,
 )
 from domain.cases.case import Case, Change, EventKind
-from domain.cases.definitions import CONTEXT_LINKS, CaseType, RefKind
+from domain.cases.definitions import CONTEXT_LINKS, CaseType, Priority, RefKind
 from domain.cases.values import display
 from domain.money import Money
 from domain.users import Role
@@ -70,11 +77,15 @@ def history(session: Session, case_id: uuid.UUID, case_type: CaseType) -> tuple[
     for event, name in rows:
         kind = EventKind(event.kind)
         changes = tuple(Change(c["name"], c["old"], c["new"]) for c in event.changes or [])
-        who = name or "StoreDesk"
+        who = name or (_somewhere(event) if event.user_id is not None else "StoreDesk")
+        text = (
+            conflict_sentence(event.changes or [], event.note, case_type, _people(session))
+            if kind is EventKind.CONFLICT
+            else _sentence(who, kind, event, changes, case_type)
+        )
         out.append(
             HistoryEntry(
-                at=event.occurred_at, kind=kind, user_name=who,
-                text=_sentence(who, kind, event, changes, case_type),
+                at=event.occurred_at, kind=kind, user_name=who, text=text,
                 from_status=event.from_status, to_status=event.to_status, note=event.note,
                 changes=changes,
             )
@@ -110,24 +121,95 @@ def _sentence(
 def comments(session: Session, case_id: uuid.UUID) -> tuple[CommentView, ...]:
     rows = session.execute(
         select(m.CaseCommentRecord, m.User.display_name)
-        .join(m.User, m.User.id == m.CaseCommentRecord.user_id)
+        .outerjoin(m.User, m.User.id == m.CaseCommentRecord.user_id)
         .where(m.CaseCommentRecord.case_id == case_id)
         .order_by(m.CaseCommentRecord.occurred_at)
     ).all()
-    return tuple(CommentView(c.id, c.occurred_at, name, c.body) for c, name in rows)
+    return tuple(
+        CommentView(c.id, c.occurred_at, name or _somewhere(c), c.body) for c, name in rows
+    )
 
 
 def attachments(session: Session, case_id: uuid.UUID) -> tuple[AttachmentView, ...]:
     rows = session.execute(
         select(m.CaseAttachmentRecord, m.User.display_name)
-        .join(m.User, m.User.id == m.CaseAttachmentRecord.user_id)
+        .outerjoin(m.User, m.User.id == m.CaseAttachmentRecord.user_id)
         .where(m.CaseAttachmentRecord.case_id == case_id)
         .order_by(m.CaseAttachmentRecord.occurred_at)
     ).all()
     return tuple(
-        AttachmentView(a.id, a.file_name, a.media_type, a.size_bytes, a.occurred_at, name)
+        AttachmentView(
+            a.id, a.file_name, a.media_type, a.size_bytes, a.occurred_at, name or _somewhere(a)
+        )
         for a, name in rows
     )
+
+
+def _somewhere(row: Any) -> str:
+    """Who wrote a row by someone this terminal does not know: where they worked."""
+    return f"Someone at {row.store_id}-{row.terminal_id}"
+
+
+def _people(session: Session) -> Callable[[str], str]:
+    def name(user_id: str) -> str:
+        try:
+            person = session.get(m.User, uuid.UUID(user_id))
+        except ValueError:
+            person = None
+        return person.display_name if person else "someone at another store"
+
+    return name
+
+
+_PART_NAMES = {
+    "status": "status",
+    "assignee_group": "group",
+    "assignee_user_id": "assignee",
+    "priority": "priority",
+}
+
+
+def conflict_sentence(
+    changes: list[dict[str, str]], note: str, t: CaseType, person: Callable[[str], str]
+) -> str:
+    """E.g. "Changed at the same time at S001-T01 and BO1-T01: status kept In review,
+    Waiting for customer lost." (values in the words of the case's type)."""
+    fields = {f"fields.{f.name}": f.label for f in t.fields}
+
+    def shown(name: str, value: str) -> str:
+        if not value:
+            return "nothing"
+        if name == "status":
+            return t.workflow.label(value)
+        if name == "priority":
+            try:
+                return Priority(value).label
+            except ValueError:
+                return value
+        if name == "assignee_user_id":
+            return person(value)
+        return value
+
+    sides: dict[tuple[str, str], list[str]] = {}
+    for c in changes:
+        name = c.get("name", "")
+        what = _PART_NAMES.get(name) or fields.get(name) or name.replace("_", " ")
+        kept, lost = shown(name, c.get("new", "")), shown(name, c.get("old", ""))
+        key = (c.get("kept_by", ""), c.get("lost_by", ""))
+        if key[0]:
+            sides.setdefault(key, []).append(f"{what} kept {kept}, {lost} lost")
+        else:
+            sides.setdefault(key, []).append(f"{what} {lost} lost")
+    sentences = []
+    for (kept_by, lost_by), parts in sides.items():
+        if kept_by:
+            head = f"Changed at the same time at {kept_by} and {lost_by}"
+        else:
+            head = f"Changes made at {lost_by} could not be applied" + (
+                f" ({note.rstrip('.')})" if note else ""
+            )
+        sentences.append(f"{head}: {'; '.join(parts)}.")
+    return " ".join(sentences) or "Changed at the same time at two terminals."
 
 
 def field_views(case: Case) -> tuple[FieldView, ...]:

@@ -158,7 +158,7 @@ def save(
 ) -> list[CaseEvent]:
     """Copy the case's state onto the row and write its new events; returns them."""
     was_open = row.is_open
-    check_references(session, case)
+    check_references(session, case, stored=row.fields or {})
     row.status = case.status
     row.is_open = not case.is_finished
     row.priority = case.priority.value
@@ -200,7 +200,7 @@ def save(
                 occurred_at=event.at,
             )
         )
-        if on_timeline and row.customer_id is not None and event.kind in TIMELINE_EVENTS:
+        if on_timeline and event.kind in TIMELINE_EVENTS and _customer_here(session, row):
             session.add(
                 m.Interaction(
                     customer_id=row.customer_id,
@@ -238,11 +238,26 @@ def check_links(session: Session, row: m.CaseRecord) -> None:
             raise NotFound(f"No {kind.value.replace('_', ' ')} has the id {value}.")
 
 
-def check_references(session: Session, case: Case) -> None:
-    """Every reference value names a record that exists (a case: of the right type)."""
+def _customer_here(session: Session, row: m.CaseRecord) -> bool:
+    """The case's customer is on this terminal (a case of another store worked here, at
+    the back office, usually has its customer at its own store only)."""
+    return row.customer_id is not None and session.get(m.Customer, row.customer_id) is not None
+
+
+def check_references(
+    session: Session, case: Case, *, stored: Mapping[str, object] | None = None
+) -> None:
+    """Every reference value names a record that exists (a case: of the right type).
+
+    Values as ``stored`` on the row were checked where they were set (perhaps at another
+    store, whose records this terminal does not have): only new values are checked here.
+    """
+    kept = stored or {}
     for f in case.type.fields:
         value = case.values.get(f.name)
         if f.type is not FieldType.REFERENCE or f.to is None or not isinstance(value, uuid.UUID):
+            continue
+        if str(kept.get(f.name, "")) == str(value):
             continue
         target = session.get(REF_TABLES[f.to], value)
         if target is None:

@@ -14,10 +14,18 @@ import-types FILE``) all or nothing:
   case the new version cannot carry) is a problem, and nothing is changed.
 
 Everything here runs inside the caller's unit of work and never commits.
+
+Types and calendars belong to a store (``store_id``; the session's ``info`` names this
+terminal's store). Their row ids are derived from store, code and version (calendars: store
+and name), so every terminal of a store installs the same rows and sync merges them instead
+of refusing a second copy. A terminal also holds the types and calendars of other stores
+whose cases it works (pulled with them, never current here); "installed" and "current"
+below always mean this store's own.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -48,6 +56,7 @@ SHIPPED = "shipped"
 # The transition actions the application carries out (see app.services.case_actions).
 ACTIONS = frozenset({"refund"})
 MAX_CASES_SHOWN = 5
+_IDS = uuid.UUID("6f1d3c2a-5b7e-4f0a-9c8d-2e4b6a8c0d1f")  # namespace of the derived ids
 
 
 @dataclass(frozen=True)
@@ -103,10 +112,12 @@ def ensure_seeded(session: Session) -> ImportSummary | None:
     installed = {
         (code, version)
         for code, version in session.execute(
-            select(m.CaseTypeRecord.code, m.CaseTypeRecord.type_version)
+            select(m.CaseTypeRecord.code, m.CaseTypeRecord.type_version).where(
+                m.CaseTypeRecord.current
+            )
         )
     }
-    names = set(session.scalars(select(m.CaseCalendarRecord.name)))
+    names = set(session.scalars(_own_calendars(session, m.CaseCalendarRecord.name)))
     doc = shipped_document()
     newest = _current_versions(session)
     missing_types = [
@@ -156,7 +167,7 @@ def install(session: Session, parsed: CaseTypeSet, *, source: str) -> ImportSumm
         else:
             problems.extend(_open_case_problems(session, t))
             plan_upgrade.append((row, t))
-    calendars = {row.name: row for row in session.scalars(select(m.CaseCalendarRecord))}
+    calendars = {row.name: row for row in session.scalars(_own_calendars(session))}
     changed_calendars: list[BusinessCalendar] = [
         cal
         for cal in parsed.calendars
@@ -167,16 +178,22 @@ def install(session: Session, parsed: CaseTypeSet, *, source: str) -> ImportSumm
     for cal in changed_calendars:
         existing = calendars.get(cal.name)
         if existing is None:
-            session.add(m.CaseCalendarRecord(name=cal.name, definition=calendar_to_dict(cal)))
+            session.add(
+                m.CaseCalendarRecord(
+                    id=_derived_id(session, "calendar", cal.name),
+                    name=cal.name,
+                    definition=calendar_to_dict(cal),
+                )
+            )
         else:
             existing.definition = calendar_to_dict(cal)
     for t in plan_add:
-        session.add(_row(t, source))
+        session.add(_row(session, t, source))
     moved = 0
     for row, t in plan_upgrade:
         row.current = False
-        session.add(_row(t, source))
-        moved += _move_open_cases(session, t)
+        session.add(_row(session, t, source))
+        moved += _move_open_cases(session, t, row.store_id)
     session.flush()
     return ImportSummary(
         added=tuple(t.code for t in plan_add),
@@ -199,7 +216,7 @@ def check_text(session: Session, text: str) -> CaseTypeSet:
         parse_json(text),
         actions=ACTIONS,
         known_types=current_types(session),
-        known_calendars=set(session.scalars(select(m.CaseCalendarRecord.name))),
+        known_calendars=set(session.scalars(_own_calendars(session, m.CaseCalendarRecord.name))),
     )
 
 
@@ -227,13 +244,18 @@ def type_version(
 def calendars(session: Session) -> dict[str, BusinessCalendar]:
     return {
         row.name: calendar_from_dict(row.definition, where=f"calendar {row.name}")
-        for row in session.scalars(select(m.CaseCalendarRecord))
+        for row in session.scalars(_own_calendars(session))
     }
 
 
-def calendar(session: Session, name: str) -> BusinessCalendar:
+def calendar(session: Session, name: str, *, store_id: str | None = None) -> BusinessCalendar:
+    """The calendar ``name`` of ``store_id`` (a case's own store), else of this store, else
+    of any store this terminal has it from."""
+    wanted = store_id or session.info.get("store_id") or ""
     row = session.scalars(
-        select(m.CaseCalendarRecord).where(m.CaseCalendarRecord.name == name)
+        select(m.CaseCalendarRecord)
+        .where(m.CaseCalendarRecord.name == name)
+        .order_by((m.CaseCalendarRecord.store_id == wanted).desc())
     ).first()
     if row is None:
         raise CaseTypeError([f'the calendar "{name}" is not installed'])
@@ -251,8 +273,23 @@ def _parse_row(row: m.CaseTypeRecord) -> CaseType:
     return type_from_dict(row.definition, where=f"type {row.code}")
 
 
-def _row(t: CaseType, source: str) -> m.CaseTypeRecord:
+def _own_calendars(session: Session, *what: Any) -> Any:
+    """A select of this store's calendars (all of them where the store is not known)."""
+    query = select(*(what or (m.CaseCalendarRecord,)))
+    own = session.info.get("store_id")
+    return query if own is None else query.where(m.CaseCalendarRecord.store_id == own)
+
+
+def _derived_id(session: Session, kind: str, *key: object) -> uuid.UUID | None:
+    own = session.info.get("store_id")
+    if own is None:
+        return None  # a session of no store (a tool): a fresh id as for any row
+    return uuid.uuid5(_IDS, "/".join(str(k) for k in (kind, own, *key)))
+
+
+def _row(session: Session, t: CaseType, source: str) -> m.CaseTypeRecord:
     return m.CaseTypeRecord(
+        id=_derived_id(session, "type", t.code, t.version),
         code=t.code,
         type_version=t.version,
         title=t.title,
@@ -262,19 +299,19 @@ def _row(t: CaseType, source: str) -> m.CaseTypeRecord:
     )
 
 
-def _open_cases(session: Session, code: str) -> Iterable[m.CaseRecord]:
-    return session.scalars(
-        select(m.CaseRecord)
-        .where(m.CaseRecord.type_code == code, m.CaseRecord.is_open)
-        .order_by(m.CaseRecord.number)
-    )
+def _open_cases(session: Session, code: str, store_id: str | None) -> Iterable[m.CaseRecord]:
+    """Open cases of ``code`` of ``store_id`` (another store's cases follow its own types)."""
+    query = select(m.CaseRecord).where(m.CaseRecord.type_code == code, m.CaseRecord.is_open)
+    if store_id is not None:
+        query = query.where(m.CaseRecord.store_id == store_id)
+    return session.scalars(query.order_by(m.CaseRecord.number))
 
 
 def _open_case_problems(session: Session, t: CaseType) -> list[str]:
     """Why open cases of ``t.code`` could not follow the new version ``t``."""
     problems: list[str] = []
     bad = 0
-    for case in _open_cases(session, t.code):
+    for case in _open_cases(session, t.code, session.info.get("store_id")):
         status = t.workflow.status(case.status)
         why: list[str] = []
         if status is None:
@@ -296,11 +333,11 @@ def _open_case_problems(session: Session, t: CaseType) -> list[str]:
     return problems
 
 
-def _move_open_cases(session: Session, t: CaseType) -> int:
+def _move_open_cases(session: Session, t: CaseType, store_id: str | None) -> int:
     # Row by row through the ORM, not one UPDATE: each case gets its new version and its
     # outbox row, so the centre learns of the move like of any other change.
     moved = 0
-    for case in _open_cases(session, t.code):
+    for case in _open_cases(session, t.code, store_id):
         case.type_version = t.version
         moved += 1
     return moved

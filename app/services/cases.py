@@ -445,7 +445,7 @@ class CaseService:
                         f"(version {row.version}, you saw {expected_version}). Nothing was "
                         "changed: reload it and try again."
                     )
-                calendar = self._calendar(session, case_type)
+                calendar = self._calendar(session, case_type, row.store_id)
                 case = load(row, case_type)
                 refund = change(session, row, case, calendar, now)
                 row.updated_at = now  # every change (a comment too) is a new version
@@ -463,8 +463,12 @@ class CaseService:
         )  # fmt: skip
         return CaseUpdate(self.detail(case_id, user=user), changes, refund)
 
-    def _calendar(self, session: Session, case_type: CaseType) -> BusinessCalendar:
-        return case_types.calendar(session, case_type.sla.calendar)
+    def _calendar(
+        self, session: Session, case_type: CaseType, store_id: str | None = None
+    ) -> BusinessCalendar:
+        """The type's calendar as the case's store keeps it (a case of another store worked
+        here counts that store's hours)."""
+        return case_types.calendar(session, case_type.sla.calendar, store_id=store_id)
 
     def _groups(self, session: Session) -> set[str]:
         groups = {t.default_group for t in case_types.current_types(session, self._cache).values()}

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, text
 
+from app.db.engine import READ_ONLY_OPTION
 from app.errors import SyncError
 from app.services import customer_index
 from app.services.catalog import CatalogService
@@ -117,7 +118,7 @@ class SyncService:
 
     # -- for the sync panel (run off the GUI thread) ----------------------------------
     def history(self, *, limit: int = 50) -> list[SyncRunView]:
-        with self._local.connect() as conn:
+        with _reader(self._local).connect() as conn:  # no write lock: never waits for a sale
             rows = conn.execute(
                 text(
                     "SELECT started_at, finished_at, pushed, pulled, conflicts, ok, error "
@@ -139,7 +140,7 @@ class SyncService:
         ]
 
     def queue(self) -> list[QueueRow]:
-        with self._local.connect() as conn:
+        with _reader(self._local).connect() as conn:  # no write lock: never waits for a sale
             rows = conn.execute(
                 text(
                     "SELECT entity, count(*), min(created_at) FROM outbox "
@@ -170,3 +171,7 @@ def _seconds(start: object, end: object) -> float:
     except ValueError:
         return 0.0
     return max((b - a).total_seconds(), 0.0)
+
+
+def _reader(local: Engine) -> Engine:
+    return local.execution_options(**{READ_ONLY_OPTION: True})

@@ -20,6 +20,14 @@ version). The rules, one place for all of them (docs/ARCHITECTURE.md "Sync" repe
   terminal of the store, so the customer a colleague onboarded is at every counter.
 - Numbers (MSISDN blocks) are created centrally and reserved/assigned by the store: both
   directions, higher version wins. Stock transfers sent *to* this store are pulled.
+- **Cases** belong to the store that opened them and are pulled by it and by every store
+  (a back office is a store too) that works the case's ``assignee_group``
+  (``sync_store_groups``). The case row merges field-wise like a customer record, but by
+  *parts* that change together (the workflow state, the assignment, the priority, each
+  field value; see :mod:`app.sync.case_merge`); a part both sides changed is a conflict
+  that also becomes a history entry on the case. History, comments and attachments are
+  append-only rows with their own ids, so both sides' entries survive. Case types and
+  calendars come with the cases that use them.
 
 Rows whose ``store_id`` is :data:`CENTRE_STORE` are shared reference data for all stores.
 """
@@ -46,10 +54,17 @@ class Rule(enum.Enum):
 
 
 CENTRE_OWNED = frozenset({"offering", "promotion", "catalog_policies", "user"})
-APPEND_ONLY = frozenset({"payment", "till_movement", "invoice", "order_event", "stock_move"})
+MONEY_RECORDS = frozenset({"payment", "till_movement", "invoice", "order_event", "stock_move"})
+# A case's history: added to, never changed (both sides of a concurrent edit keep theirs).
+CASE_HISTORY = frozenset({"case_event", "case_comment", "case_attachment"})
+APPEND_ONLY = MONEY_RECORDS | CASE_HISTORY
 FIELD_MERGE = frozenset(
     {"customer", "contact_medium", "address", "consent", "contact_person", "billing_account"}
+    | {"case"}
 )
+# Definitions a case needs wherever it is worked (pulled with the cases that use them).
+CASE_DEFINITIONS = frozenset({"case_type", "case_calendar"})
+CASES = frozenset({"case"}) | CASE_HISTORY | CASE_DEFINITIONS
 # What a terminal pulls besides the centre-owned tables (row-level security narrows each
 # to this store's rows, the shared ones, or — for transfers — the ones sent to it).
 PULLED = (
@@ -63,6 +78,7 @@ PULLED = (
         "subscription",
         "interaction",
     }
+    | CASES
 )
 # A customer of another store, found by exact number at this store's counter, is shared with
 # it: these come down with the customer (rows that name another store's staff — identity

@@ -20,19 +20,38 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Engine, Row, column, delete, select, text, tuple_
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    Row,
+    Select,
+    Table,
+    Text,
+    cast,
+    column,
+    delete,
+    select,
+    text,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from app.db.types import utcnow
+from app.sync import case_pull
 from app.sync.entities import (
+    CASES,
     CENTRE_STORE,
     SHARED_WITH_CUSTOMER,
     Entity,
@@ -70,6 +89,7 @@ class Puller:
         self.store_id = store_id
         self.page_size = page_size
         self._shared: set[uuid.UUID] = set()
+        self._groups: set[str] = set()  # the case groups this store works
 
     def watermark(self, name: str) -> int:
         with self._local.connect() as conn:
@@ -85,6 +105,7 @@ class Puller:
             conn = raw.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 self._shared = self._load_shared(conn)
+                self._groups = case_pull.load_groups(conn)
                 xmin = int(
                     conn.execute(
                         text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
@@ -101,29 +122,46 @@ class Puller:
         table = spec.table
         seq = column("change_seq", BigInteger)
         start = self.watermark(spec.name)
-        after: tuple[int, uuid.UUID] | None = None
-        while True:
-            query = select(*table.columns, seq).select_from(table)
-            if after is None:
-                query = query.where(seq >= start)
-            else:
-                query = query.where(tuple_(seq, table.c.id) > tuple_(*after))
-            query = query.order_by(seq, table.c.id).limit(self.page_size)
-            try:
-                rows = conn.execute(query).all()
-            except StatementError as exc:
-                raise PullProblem(
-                    f"A {spec.name} row from the centre cannot be read ({_first_line(exc)})."
-                ) from exc
-            if len(rows) < self.page_size:
-                # Everything visible from the watermark on is read: whatever comes later
-                # belongs to a transaction at or above xmin.
-                self._apply(spec, rows, max(start, xmin), report)
-                return
-            self._apply(spec, rows, min(int(rows[-1].change_seq), xmin), report)
-            after = (int(rows[-1].change_seq), rows[-1].id)
+        query = select(*_readable(table), seq).where(seq >= start).order_by(seq, table.c.id)
+        pages = self._pages(conn, spec, query)
+        page: Sequence[Row[Any]] = next(pages, [])
+        for following in pages:
+            self._apply_page(conn, spec, page, min(int(page[-1].change_seq), xmin), report)
+            page = following
+        # Everything visible from the watermark on is read: whatever comes later belongs
+        # to a transaction at or above xmin.
+        self._apply_page(conn, spec, page, max(start, xmin), report)
 
-    def _check(self, spec: Entity, row: Row[Any], customers: set[uuid.UUID]) -> None:
+    def _apply_page(
+        self, conn: Connection, spec: Entity, rows: Sequence[Any], mark: int, report: PullReport
+    ) -> None:
+        """Apply one page; a case of another store new here brings its family (case_pull)."""
+        news = case_pull.news(self._local, spec, rows, self.store_id)
+        self._apply(spec, rows, mark, report)
+        case_pull.fetch_family(
+            conn, self._local, news,
+            read=lambda s: select(*_readable(s.table)),
+            apply=lambda s, found: self._apply(s, found, None, report),
+        )  # fmt: skip
+
+    def _pages(self, conn: Connection, spec: Entity, query: Select[Any]) -> Iterator[Any]:
+        """The rows of ``query`` page by page, from one server-side cursor.
+
+        The rows are found and sorted once, however many pages there are (a LIMIT query
+        per page sorted everything above the watermark again for every page whenever the
+        planner's statistics lagged behind a big catalog publish).
+        """
+        try:
+            result = conn.execute(query, execution_options={"stream_results": True})
+            yield from result.partitions(self.page_size)
+        except StatementError as exc:
+            raise PullProblem(
+                f"A {spec.name} row from the centre cannot be read ({_first_line(exc)})."
+            ) from exc
+
+    def _check(
+        self, spec: Entity, row: Row[Any], customers: set[uuid.UUID], cases: set[uuid.UUID]
+    ) -> None:
         store = row.store_id
         ok = store in (self.store_id, CENTRE_STORE) and (
             store == self.store_id or spec.rule is Rule.CENTRE_OWNED
@@ -132,6 +170,8 @@ class Puller:
             ok = True
         if spec.name in SHARED_WITH_CUSTOMER:
             ok = ok or _customer_of(spec, row) in customers
+        if spec.name in CASES and not ok:
+            ok = case_pull.allowed(spec, row, groups=self._groups, cases=cases)
         if not ok:
             raise PullProblem(
                 f"The centre sent {spec.name} {row.id} of store {store!r} to store "
@@ -148,15 +188,18 @@ class Puller:
         names = spec.columns
         values = []
         customers = self._customers_here(spec, rows)
+        cases = case_pull.cases_here(self._local, spec, rows)
         for row in rows:
-            self._check(spec, row, customers)
-            values.append({n: getattr(row, n) for n in names})
+            self._check(spec, row, customers, cases)
+            values.append(dict(zip(names, row[: len(names)], strict=True)))
+        case_pull.localise(spec, values, self.store_id)
         with self._local.begin() as local:
             if values:
-                stmt = sqlite_insert(table)
+                written = _as_written(table)
+                stmt = sqlite_insert(written)
                 update = {n: stmt.excluded[n] for n in names if n != "id"}
                 where = None if spec.rule is Rule.CENTRE_OWNED else (
-                    stmt.excluded.version > table.c.version
+                    stmt.excluded.version > written.c.version
                 )  # fmt: skip
                 newer = values
                 if spec.rule is Rule.FIELD_MERGE:  # which rows will really replace ours
@@ -221,7 +264,7 @@ class Puller:
                     if spec.name not in SHARED_WITH_CUSTOMER:
                         continue
                     key = spec.table.c.id if spec.name == "customer" else spec.table.c.customer_id
-                    rows = conn.execute(select(*spec.table.columns).where(key.in_(ids))).all()
+                    rows = conn.execute(select(*_readable(spec.table)).where(key.in_(ids))).all()
                     self._apply(spec, rows, None, report)
         return report
 
@@ -261,6 +304,28 @@ class Puller:
             _set_watermark(local, TOMBSTONES, max(start, xmin))  # all of them were read
 
 
+def _readable(table: Table) -> list[Any]:
+    """The columns a pull reads: JSON columns as the centre's text (see :func:`_as_written`)."""
+    return [cast(c, Text).label(c.name) if isinstance(c.type, JSON) else c for c in table.columns]
+
+
+@cache
+def _as_written(table: Table) -> Table:
+    """``table`` as a pull writes it: JSON columns take the centre's JSON text as it is.
+
+    Decoding every JSON value only to encode it again for SQLite was a third of the cost
+    of pulling a big catalog.
+    """
+    return Table(
+        table.name,
+        MetaData(),
+        *(
+            Column(c.name, Text if isinstance(c.type, JSON) else c.type, primary_key=c.primary_key)
+            for c in table.columns
+        ),
+    )
+
+
 def _customer_of(spec: Entity, row: Any) -> uuid.UUID | None:
     found: uuid.UUID | None = row.id if spec.name == "customer" else row.customer_id
     return found
@@ -273,6 +338,9 @@ def _baseline(local: Connection, entity: str, values: list[dict[str, Any]]) -> N
     this terminal changed (and which it merely had from the centre).
     """
     now = utcnow().replace(tzinfo=None).isoformat(sep=" ")
+    texts = [c.name for c in by_name()[entity].table.columns if isinstance(c.type, JSON)]
+    if texts:  # read as text (see _readable): the baseline holds them as the ORM does
+        values = [{**v, **{c: json.loads(v[c]) if v[c] else v[c] for c in texts}} for v in values]
     local.exec_driver_sql(
         "INSERT INTO outbox (entity, entity_id, operation, version, payload, created_at, "
         "sent_at) VALUES (?, ?, 'pulled', ?, ?, ?, ?)",

@@ -10,6 +10,8 @@ central transaction the batch is written table by table, parents first:
 - append-only money rows: ``ON CONFLICT DO NOTHING`` (the centre also refuses updates);
 - customer records: merged field by field, last writer wins by the local time of each
   field's change; the losing value goes to ``sync_conflicts`` (see :func:`_merge_fields`);
+- cases: merged the same way by parts, a conflict also written on the case as a history
+  entry (see :mod:`app.sync.case_merge`);
 - deletions: ``DELETE`` by id, children first (the centre writes the tombstone).
 
 plus the journal row (store, terminal, last outbox seq: the acknowledgement). Only after
@@ -17,6 +19,12 @@ that transaction has committed are the rows marked sent locally. A crash, kill o
 connection anywhere before the local mark leaves them unsent, and the retry has the same
 effect as the first try: never a duplicate, never a loss. Centre-owned rows (catalog,
 users) are never pushed: they are marked sent as skipped.
+
+:meth:`Pusher.push_all` overlaps the terminal's side with the centre's: while one batch's
+central transaction runs, a helper thread reads the next batch from the outbox and marks
+the previous batch sent (after that batch's commit). Batches still commit at the centre one
+at a time and in outbox order; the terminal's reads take no write lock, so a sale is never
+kept waiting by them.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,7 +40,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
+from app.db.engine import READ_ONLY_OPTION
 from app.db.types import utcnow
+from app.sync.case_derive import deriver
+from app.sync.case_merge import merge_cases
 from app.sync.entities import Entity, Rule, by_name, entities
 
 
@@ -78,23 +90,27 @@ class Pusher:
         self.store_id = store_id
         self.terminal_id = terminal_id
         self.batch_size = batch_size
+        # Reads of the outbox: a deferred BEGIN, no write lock (never waits for a sale).
+        self._reader = local.execution_options(**{READ_ONLY_OPTION: True})
 
     # -- local side ----------------------------------------------------------------------
     def waiting(self) -> int:
-        with self._local.connect() as conn:
+        with self._reader.connect() as conn:
             return int(
                 conn.exec_driver_sql("SELECT count(*) FROM outbox WHERE sent_at IS NULL").scalar()
                 or 0
             )
 
-    def read_batch(self) -> Batch | None:
-        with self._local.connect() as conn:
-            rows = conn.exec_driver_sql(
+    def read_batch(self, *, after: int = 0) -> Batch | None:
+        """The oldest unsent rows with ``seq`` above ``after`` (a batch not yet marked)."""
+        with self._reader.connect() as conn:
+            # The driver's own cursor: one SELECT is its own read transaction, and plain
+            # tuples instead of result rows make reading a batch about twice as cheap.
+            rows = conn.connection.driver_connection.execute(  # type: ignore[union-attr]
                 "SELECT seq, entity, entity_id, operation, created_at, payload FROM outbox "
-                "WHERE sent_at IS NULL ORDER BY seq LIMIT ?",
-                (self.batch_size,),
-            ).all()
-            conn.rollback()
+                "WHERE sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?",
+                (after, self.batch_size),
+            ).fetchall()
         if not rows:
             return None
         batch = Batch(first_seq=rows[0][0], last_seq=rows[-1][0], rows=len(rows))
@@ -116,7 +132,7 @@ class Pusher:
             )
 
     def previous_payload(self, entity_id: str, before_seq: int) -> dict[str, Any] | None:
-        with self._local.connect() as conn:
+        with self._reader.connect() as conn:
             row = conn.exec_driver_sql(
                 "SELECT payload FROM outbox WHERE entity_id = ? AND seq < ? "
                 "ORDER BY seq DESC LIMIT 1",
@@ -130,6 +146,12 @@ class Pusher:
         batch = self.read_batch()
         if batch is None:
             return PushReport()
+        report = self._send(batch)
+        self.mark_sent(batch)
+        return report
+
+    def _send(self, batch: Batch) -> PushReport:
+        """Write one batch at the centre in one transaction; returns once it has committed."""
         with self._central() as conn, conn.begin():
             # The journal records the batch; a batch sent again (its local mark was lost,
             # or the sanity check asked for it) is written again — every write below is
@@ -160,21 +182,37 @@ class Pusher:
                 ),
                 {"s": self.store_id, "t": self.terminal_id},
             )
-        self.mark_sent(batch)
         return PushReport(1, batch.rows - batch.skipped, batch.skipped, conflicts)
 
     def push_all(self, *, should_stop: Callable[[], bool] = lambda: False) -> PushReport:
+        """Push batch after batch until the outbox is drained (or ``should_stop()``).
+
+        A helper thread reads batch n+1 while batch n is written at the centre, and marks
+        batch n sent after its commit while batch n+1 is written. Any failure — at the
+        centre or in marking — ends the push with that error; the failed batch and every
+        later one are still unsent here, and are sent again next time.
+        """
         total = PushReport()
-        while not should_stop():
-            one = self.push_batch()
-            if not one.batches:
-                break
-            total = PushReport(
-                total.batches + 1,
-                total.rows + one.rows,
-                total.skipped + one.skipped,
-                total.conflicts + one.conflicts,
-            )
+        batch = self.read_batch()
+        if batch is None:
+            return total
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-outbox") as helper:
+            marking: Future[None] | None = None
+            while batch is not None and not should_stop():
+                following = helper.submit(self.read_batch, after=batch.last_seq)
+                one = self._send(batch)
+                if marking is not None:
+                    marking.result()  # the previous batch's mark; a failure stops here
+                marking = helper.submit(self.mark_sent, batch)
+                total = PushReport(
+                    total.batches + 1,
+                    total.rows + one.rows,
+                    total.skipped + one.skipped,
+                    total.conflicts + one.conflicts,
+                )
+                batch = following.result()
+            if marking is not None:
+                marking.result()
         return total
 
     def _write(self, conn: Connection, batch: Batch) -> int:
@@ -196,7 +234,13 @@ class Pusher:
             latest = [items for items in written if items[-1].operation != "delete"]
             if not latest:
                 continue
-            if spec.rule is Rule.FIELD_MERGE:
+            if spec.name == "case":  # merged by parts, conflicts shown on the case
+                conflicts += merge_cases(
+                    conn, spec, [_changes(self, items) for items in latest],
+                    store_id=self.store_id, terminal_id=self.terminal_id,
+                    derive=deriver(self._reader),
+                )  # fmt: skip
+            elif spec.rule is Rule.FIELD_MERGE:
                 conflicts += _merge_fields(self, conn, spec, latest)
             else:
                 _upsert(conn, spec, [items[-1].payload for items in latest])

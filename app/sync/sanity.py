@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy import Connection, Engine, text
 
+from app.db.engine import READ_ONLY_OPTION
 from app.db.types import utcnow
 
 DAYS = 35
@@ -68,7 +69,8 @@ class SanityReport:
 
 def _local_figures(local: Engine, terminal_id: str, since: str) -> Figures:
     out: Figures = {}
-    with local.connect() as conn:
+    # A deferred BEGIN: one consistent snapshot, no write lock (a sale never waits for it).
+    with local.execution_options(**{READ_ONLY_OPTION: True}).connect() as conn:
         for entity, table, day_col, amount, cond in CHECKS:
             rows = conn.exec_driver_sql(
                 f"SELECT substr({day_col}, 1, 10) AS d, count(*), coalesce(sum({amount}), 0) "

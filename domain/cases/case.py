@@ -36,6 +36,9 @@ class EventKind(enum.StrEnum):
     ATTACHMENT = "attachment"
     FIELDS = "fields"
     PRIORITY = "priority"
+    # Written by the sync when two terminals changed the same part of the case at once:
+    # ``changes`` holds, per part, the value kept ("new") and the value lost ("old").
+    CONFLICT = "conflict"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """A real central PostgreSQL (throw-away database) with two stores, and terminals that sync.
 
 ``central`` is a throw-away central database: the schema, the demo catalog, staff and
-number blocks for stores S001 and S002 and their login roles, set up once per run in a
-template database and copied for each test (dropped afterwards).
+number blocks for stores S001 and S002 and their login roles, and a back office BO1 (a
+store with the demo staff and no numbers, working no case group until a test says so), set
+up once per run in a template database and copied for each test (dropped afterwards).
 ``terminal(store, terminal_id)`` builds a complete StoreDesk (its own SQLite under
 tmp_path) provisioned for that store and pulls once, so it has catalog and staff.
 """
@@ -17,12 +18,14 @@ import pytest
 from sqlalchemy import Engine
 
 from app.db.engine import make_engine
-from app.sync.central_data import seed_demo
+from app.demo import data
+from app.sync.central_data import add_user, seed_demo
 from app.sync.central_schema import add_store, add_terminal, init_central
 from tests.conftest import PG_DEFAULT
 from tests.sync.terminals import Central, Terminal
 
 STORES = ("S001", "S002")
+BACK_OFFICE = "BO1"
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +52,13 @@ def central_template() -> Iterator[tuple[str, dict[str, str]]]:
                 passwords[store] = add_store(engine, store, name=f"Store {store}").password
                 for terminal in ("T01", "T02"):
                     add_terminal(engine, store, terminal)
+            passwords[BACK_OFFICE] = add_store(engine, BACK_OFFICE, name="Back office").password
+            add_terminal(engine, BACK_OFFICE, "T01")
+            for username, display_name, role, pin in data.USERS:
+                add_user(
+                    engine, store_id=BACK_OFFICE, username=username,
+                    display_name=display_name, role=role, pin=pin,
+                )  # fmt: skip
             engine.dispose()
             yield name, passwords
         finally:

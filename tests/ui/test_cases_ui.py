@@ -291,7 +291,7 @@ def test_board_keys_filters_and_overdue_colours(
             summary=f"complaint {i}",
             user=anna,
             values={"subject": "network", "description": "no signal at home"},
-        )  # fmt: skip
+        )
         for i in range(3)
     ]
     maria = demo_services.auth.login("maria", "3333")
