@@ -145,6 +145,9 @@ def build(
         region=settings.customers.phone_region,
     )
     sales.pay_later_allowed = settings.till.pay_later
+    cases = CaseService(
+        uow, store_id=store.store_id, terminal_id=store.terminal_id, data_dir=paths.data_dir
+    )
     return Services(
         settings=settings,
         paths=paths,
@@ -154,9 +157,7 @@ def build(
         catalog=catalog,
         customers=CustomerService(uow, region=settings.customers.phone_region, cases=CaseFacts()),
         handoffs=HandoffService(uow),
-        cases=CaseService(
-            uow, store_id=store.store_id, terminal_id=store.terminal_id, data_dir=paths.data_dir
-        ),
+        cases=cases,
         numbers=NumberService(uow),
         onboarding=OnboardingService(
             uow,
@@ -206,14 +207,18 @@ def build(
         reports=ReportService(uow, currency=store.currency),
         devices=devices,
         demo=DemoService(engine, uow, store_id=store.store_id, terminal_id=store.terminal_id),
-        sync=_sync_service(engine, settings, paths, catalog),
+        sync=_sync_service(engine, settings, paths, catalog, cases),
         migration=migration,
         problems=list(problems or []),
     )
 
 
 def _sync_service(
-    engine: Engine, settings: Settings, paths: AppPaths, catalog: CatalogService
+    engine: Engine,
+    settings: Settings,
+    paths: AppPaths,
+    catalog: CatalogService,
+    cases: CaseService,
 ) -> SyncService:
     """The sync worker for a provisioned terminal (``[central] url`` set); else "off"."""
     from app.services.sync import refresh_after_pull
@@ -228,5 +233,5 @@ def _sync_service(
         password=lambda: load_password(paths, settings.store.id, from_settings=central.password),
         interval_s=central.sync_interval_s,
         batch_size=central.batch_size,
-        on_cycle=refresh_after_pull(engine, catalog),
+        on_cycle=refresh_after_pull(engine, catalog, cases),
     )

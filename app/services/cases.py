@@ -23,7 +23,7 @@ import hashlib
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -41,6 +41,7 @@ from app.services.auth import UserInfo
 from app.services.case_actions import run_action
 from app.services.case_files import AttachmentStore
 from app.services.case_handoffs import adopt_waiting
+from app.services.case_remote import record_remote_events
 from app.services.case_rows import REF_TABLES, load, load_row, open_case, save
 from app.services.case_types import ImportSummary, TypeCache
 from app.services.case_views import (
@@ -382,6 +383,14 @@ class CaseService:
             for stored in written:  # the row was not committed: no file without a row
                 self._files.remove(stored)
             raise
+
+    def after_pull(self, event_ids: Iterable[uuid.UUID]) -> int:
+        """Timeline entries and hand-on states for case history pulled from another store
+        (:func:`app.services.case_remote.record_remote_events`); one transaction."""
+        with self._uow() as uow:
+            added = record_remote_events(uow.session, self._cache, event_ids)
+            uow.commit()
+        return added
 
     # -- reading ---------------------------------------------------------------------------
     def board(self, flt: CaseFilter | None = None, *, user: UserInfo | None = None) -> CaseBoard:

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 from app.db.engine import READ_ONLY_OPTION
 from app.errors import SyncError
 from app.services import customer_index
+from app.services.cases import CaseService
 from app.services.catalog import CatalogService
 from app.sync.engine import CentralLink, CycleReport, SyncEngine, make_central_engine
 from app.sync.worker import SyncStatus, SyncWorker
@@ -150,10 +151,15 @@ class SyncService:
         return [QueueRow(str(r[0]), int(r[1]), str(r[2])[:19]) for r in rows]
 
 
-def refresh_after_pull(local: Engine, catalog: CatalogService) -> Callable[[CycleReport], None]:
-    """What a pull changes outside its rows: the loaded catalog and the customer search."""
+def refresh_after_pull(
+    local: Engine, catalog: CatalogService, cases: CaseService | None = None
+) -> Callable[[CycleReport], None]:
+    """What a pull changes outside its rows: the loaded catalog, the customer search, and
+    the timeline and hand-ons of cases worked at another store."""
 
     def after(report: CycleReport) -> None:
+        if cases is not None and report.pull.remote_case_events:
+            cases.after_pull(report.pull.remote_case_events)
         if report.pull.changed & {"offering", "promotion", "catalog_policies"}:
             catalog.invalidate()
         if report.pull.changed_customers:

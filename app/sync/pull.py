@@ -73,6 +73,8 @@ class PullReport:
     deleted: int = 0
     changed: set[str] = field(default_factory=set)
     changed_customers: set[uuid.UUID] = field(default_factory=set)
+    # History rows of cases written at another store (the timeline here gets them).
+    remote_case_events: set[uuid.UUID] = field(default_factory=set)
 
 
 class Puller:
@@ -228,6 +230,10 @@ class Puller:
                 elif "customer_id" in names:
                     report.changed_customers.update(
                         v["customer_id"] for v in values if v["customer_id"] is not None
+                    )
+                if spec.name == "case_event":
+                    report.remote_case_events.update(
+                        v["id"] for v in values if v["store_id"] != self.store_id
                     )
                 if newer and spec.rule is Rule.FIELD_MERGE:
                     _baseline(local, spec.name, newer)

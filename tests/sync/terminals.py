@@ -84,7 +84,7 @@ class Terminal:
 
     def cycle(self) -> CycleReport:
         report = self.sync.cycle()
-        refresh_after_pull(self.services.engine, self.services.catalog)(report)
+        refresh_after_pull(self.services.engine, self.services.catalog, self.services.cases)(report)
         return report
 
     def login(self, username: str, pin: str) -> UserInfo:

@@ -163,6 +163,16 @@ def test_the_back_office_works_the_case_and_the_store_sees_status_and_history(
         ("Someone at BO1-T01", "Network operations have a ticket")
     ]
     assert detail.responded_at is not None  # the back office's answer is the first response
+    # The customer's timeline at the counter shows the back office's step, once.
+    s1.cycle()
+    customer = detail.card.customer_id
+    assert customer is not None
+    steps = [
+        e.summary
+        for e in s1.services.customers.timeline(customer, kinds=("case",))
+        if "Investigating" in e.summary
+    ]
+    assert len(steps) == 1 and "New → Investigating (Cell 4711 is down)" in steps[0]
     for t in (s1, bo):
         assert_converged(central, t)
 
