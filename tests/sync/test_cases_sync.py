@@ -18,7 +18,9 @@ from sqlalchemy import select
 
 from app.cli import run_command
 from app.db import models as m
+from app.db.uow import make_uow_factory
 from app.services.case_views import CaseDetail, CaseLinks
+from app.services.handoffs import hand_on
 from app.sync.central_cases import add_group, groups_of
 from domain.cases.case import EventKind
 from domain.cases.definitions import Priority
@@ -321,3 +323,35 @@ def test_it_says_which_groups_a_store_works_from_the_command_line(central: Centr
     code, out, _ = run("remove-group", "--store", "BO1", "--group", "hr")
     assert code == 0 and "no longer works" in out
     assert groups_of(central.admin, "BO1") == ["second_line"]
+
+
+def test_a_hand_on_closed_at_the_back_office_is_done_at_the_counter(
+    central: Central, terminal: Callable[..., Terminal]
+) -> None:
+    add_group(central.admin, "BO1", "second_line")
+    s1, bo = terminal("S001"), terminal("BO1")
+    anna = s1.login("anna", "1111")
+    uow = make_uow_factory(s1.services.engine, store_id="S001", terminal_id="T01")
+    with uow() as work:
+        handoff = hand_on(
+            work.session, kind="port_in", summary="Port-in of +491701234567 from Donor",
+            user_id=anna.id,
+        )  # fmt: skip
+        handoff_id, case_id = handoff.id, handoff.case_id
+        work.commit()
+    assert case_id is not None
+    s1.cycle()
+    bo.cycle()
+    boris = bo.login("boris", "2222")
+    bo.services.cases.transition(
+        case_id, "failed", values={"failure_reason": "porting code wrong"}, user=boris
+    )
+    bo.cycle()
+    with s1.services.engine.connect() as conn:
+        waiting = conn.execute(select(m.Handoff.status).where(m.Handoff.id == handoff_id))
+        assert waiting.scalar_one() == "waiting"
+    s1.cycle()
+    with s1.services.engine.connect() as conn:
+        done = conn.execute(select(m.Handoff.status).where(m.Handoff.id == handoff_id))
+        assert done.scalar_one() == "done"
+    assert not any(h.id == handoff_id for h in s1.services.handoffs.waiting())
