@@ -2,7 +2,8 @@
 
 - ``paths`` / ``settings``: a StoreDesk home under tmp_path with default settings.
 - ``services``: the real composition root over a fresh, migrated SQLite file.
-- ``demo_services``: the same with the demo store (catalog, staff, stock, 40 customers).
+- ``demo_services``: the same with the demo store (catalog, staff, stock, 40 customers),
+  copied from ``demo_database`` (built once per session) instead of seeded per test.
 - ``pg_url``: a throw-away PostgreSQL database on the server named by STOREDESK_TEST_PG_URL
   (default postgresql://postgres@127.0.0.1:5432/postgres), dropped afterwards. Without a
   server the test is skipped, except in CI (CI=true), where that is a failure.
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +26,7 @@ from app.paths import AppPaths
 from app.settings import Settings, load_settings
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
+DEMO_CUSTOMERS = 40
 
 
 @pytest.fixture
@@ -40,8 +43,28 @@ def settings(paths: AppPaths) -> Settings:
     return loaded.settings
 
 
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store's SQLite file, built once per session through the real services (the
+    same migrations and ``demo.ensure``); each test that asks for ``demo_services`` starts
+    from its own copy of it."""
+    home = AppPaths.under(tmp_path_factory.mktemp("demo-template") / "home")
+    home.ensure_dirs()
+    loaded = load_settings(home, env={}, cli={"printer.kind": "simulated"})
+    built = build(loaded.settings, home)
+    try:
+        built.demo.ensure(customers=DEMO_CUSTOMERS)
+    finally:
+        built.close()
+    return home.data_dir / "storedesk.sqlite3"
+
+
 @pytest.fixture
-def services(settings: Settings, paths: AppPaths) -> Iterator[Services]:
+def services(
+    settings: Settings, paths: AppPaths, request: pytest.FixtureRequest
+) -> Iterator[Services]:
+    if "demo_services" in request.fixturenames:
+        _copy_database(request.getfixturevalue("demo_database"), paths.data_dir)
     built = build(settings, paths)
     try:
         yield built
@@ -49,9 +72,20 @@ def services(settings: Settings, paths: AppPaths) -> Iterator[Services]:
         built.close()
 
 
+def _copy_database(source: Path, data_dir: Path) -> None:
+    """A consistent copy (SQLite's backup API: WAL contents included)."""
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(data_dir / "storedesk.sqlite3")
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
 @pytest.fixture
 def demo_services(services: Services) -> Services:
-    services.demo.ensure(customers=40)
+    services.demo.ensure(customers=DEMO_CUSTOMERS)  # already there: copied from demo_database
     return services
 
 
