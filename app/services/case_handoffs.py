@@ -40,6 +40,7 @@ HANDOFF_TYPES = {
     "kyc_review": "kyc_review",
     "cash_variance": "cash_variance",
     "card_check": "card_payment_check",
+    "plan_change": "plan_change_review",
 }
 
 

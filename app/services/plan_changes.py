@@ -81,7 +81,7 @@ class LineOptions:
 class HandOnResult:
     handoff_id: uuid.UUID
     summary: str
-    case_id: uuid.UUID | None  # None while no case type takes plan changes
+    case_id: uuid.UUID | None  # the plan change review case (None: no such type installed)
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def test_shipped_types_are_installed_once_on_first_use(services: Services) -> No
     types = services.cases.list_types()
     assert [t.code for t in types] == [
         "card_payment_check", "cash_variance", "complaint", "equipment_replacement",
-        "kyc_review", "port_in_follow_up", "refund", "repair",
+        "kyc_review", "plan_change_review", "port_in_follow_up", "refund", "repair",
     ]  # by title  # fmt: skip
     assert {t.source for t in types} == {"shipped"}
     again = CaseService(
@@ -61,7 +61,7 @@ def test_shipped_types_are_installed_once_on_first_use(services: Services) -> No
     )  # fmt: skip
     again.ready()
     with services.engine.connect() as conn:
-        assert conn.scalar(select(func.count()).select_from(m.CaseTypeRecord)) == 8
+        assert conn.scalar(select(func.count()).select_from(m.CaseTypeRecord)) == 9
         assert conn.scalar(select(func.count()).select_from(m.CaseCalendarRecord)) == 2
     assert "second_line" in services.cases.groups()
 

@@ -261,6 +261,16 @@ def test_a_refused_change_is_handed_on_in_one_transaction(
     assert changes_made == []
     assert {entity for entity, _ in outbox} == {"handoff"}  # synced to the centre
     assert outbox[-1].payload["kind"] == "plan_change"
+    # The second line gets it as a case in its queue, its fields filled from the hand-on.
+    assert result.case_id is not None and handoff.case_id == result.case_id
+    case = demo_services.cases.detail(result.case_id, user=anna)
+    assert (case.card.type_code, case.card.status) == ("plan_change_review", "new")
+    values = {f.name: f.value for f in case.fields}
+    assert (values["to_plan"], values["effective"], values["msisdn"]) == (
+        "PLAN-S", "now", _sub(demo_services, sub_id).msisdn,
+    )  # fmt: skip
+    assert values["refused"].startswith("The commitment runs until 2027-06-30")
+    assert values["subscription"] == str(sub_id)
 
 
 def test_a_change_of_payment_type_is_handed_on(
