@@ -59,8 +59,14 @@ CHILD = textwrap.dedent(
 
 
 @pytest.fixture
-def simulator() -> Iterator[TerminalSimulator]:
-    sim = TerminalSimulator(outcome="slow:0.6", ack_timeout=0.3).start()
+def simulator_log() -> list[str]:
+    """What the simulated terminal did, line by line (its display and its give-ups)."""
+    return []
+
+
+@pytest.fixture
+def simulator(simulator_log: list[str]) -> Iterator[TerminalSimulator]:
+    sim = TerminalSimulator(outcome="slow:0.6", ack_timeout=0.3, log=simulator_log.append).start()
     yield sim
     sim.stop()
 
@@ -80,6 +86,7 @@ def test_a_killed_till_settles_the_card_payment_at_the_next_start(
     settings: Settings,
     paths: AppPaths,
     simulator: TerminalSimulator,
+    simulator_log: list[str],
     tmp_path: Path,
     kill_when: str,
 ) -> None:
@@ -87,6 +94,10 @@ def test_a_killed_till_settles_the_card_payment_at_the_next_start(
     basket = demo_services.sales.start(customer_id=None, user=anna)
     demo_services.sales.add_code(basket.order_id, "ACC-CASE", user=anna)
     demo_services.close()
+    if kill_when == "before_booking":
+        # The customer is slow at the terminal (three steps of 1.5 s before it books), so
+        # the kill lands before the booking even on a busy machine.
+        simulator.queue("slow:1.5")
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     child = subprocess.Popen(
@@ -110,7 +121,13 @@ def test_a_killed_till_settles_the_card_payment_at_the_next_start(
     finally:
         if child.poll() is None:
             child.kill()
-    time.sleep(1.5)  # the terminal gives up on the dead till and is idle again
+    if kill_when == "before_booking":
+        # Its next message goes unanswered: the terminal gives up the payment, unbooked,
+        # before the restarted till connects (a till there would answer and let it book).
+        _wait(lambda: any(line.startswith("gave up") for line in simulator_log), 30,
+              "the terminal to give up on the dead till")  # fmt: skip
+    else:
+        time.sleep(1.5)  # the terminal gives up on the dead till and is idle again
 
     again = build(settings, paths)
     terminal = ZvtCardTerminal(
