@@ -193,6 +193,11 @@ def test_a_card_refund_case_leaves_the_refund_to_the_terminal(
         ("kyc_review", "kyc_review", {"reason": "mrz_check_failed", "bogus": [1]},
          {"reason": "mrz_check_failed"}),
         ("replacement", "equipment_replacement", {"imei": "x" * 40}, {}),  # too long: left out
+        ("plan_change", "plan_change_review",
+         {"msisdn": "+491701234567", "from_plan": "PLAN-M", "to_plan": "PLAN-S",
+          "effective": "next_month", "commitment": 0, "refused": "commitment runs"},
+         {"msisdn": "+491701234567", "from_plan": "PLAN-M", "to_plan": "PLAN-S",
+          "effective": "next_month", "commitment": "0", "refused": "commitment runs"}),
     ],
 )  # fmt: skip
 def test_every_hand_on_kind_opens_its_case_type(

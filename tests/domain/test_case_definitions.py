@@ -112,7 +112,7 @@ def test_every_shipped_type_is_valid_and_round_trips() -> None:
     codes = {t.code for t in parsed.types}
     assert codes == {
         "refund", "equipment_replacement", "repair", "port_in_follow_up", "complaint",
-        "kyc_review", "cash_variance", "card_payment_check",
+        "kyc_review", "cash_variance", "card_payment_check", "plan_change_review",
     }  # fmt: skip
     for t in parsed.types:
         assert type_from_dict(type_to_dict(t)) == t
