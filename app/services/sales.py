@@ -25,12 +25,10 @@ from app.db.uow import UnitOfWork
 from app.errors import NotFound
 from app.services import numbers
 from app.services.auth import UserInfo
+from app.services.basket_reads import basket_view, held_baskets
 from app.services.basket_rows import (
     find_line,
     manual_from_json,
-    manual_to_json,
-    problem_line,
-    serial_kind,
     to_domain,
     write_prices,
 )
@@ -43,29 +41,25 @@ from app.services.basket_views import (
     SaleResult,
 )
 from app.services.catalog import CatalogService
-from app.services.customers import display_name
 from app.services.exchange_credit import (
-    exchange_credit,
     refund_unused_credit,
 )
-from app.services.port_in import SalePortIn, describe_port_in
+from app.services.port_in import SalePortIn
 from app.services.sale_completion import SaleCompletion
 from app.services.sale_numbers import SaleNumbers
+from app.services.sale_terms import SaleTerms
 from app.services.stock_moves import check_quantity, unit_by_serial
-from domain.catalog import COMMITMENT_TERMS, Offering, OfferingKind
+from domain.catalog import Offering, OfferingKind
 from domain.errors import RuleViolation, ValidationError
 from domain.identifiers import parse_iccid, parse_imei
 from domain.ids import new_id
-from domain.money import Money, parse_amount
+from domain.money import Money
 from domain.order import Order, OrderStatus
 from domain.pricing import (
     BasketItem,
     CustomerFacts,
-    ManualDiscount,
     PricedBasket,
-    needs_approval,
 )
-from domain.promotions import Charge
 from domain.stock import check_model
 
 __all__ = [
@@ -78,7 +72,7 @@ __all__ = [
 ]
 
 
-class SaleService(SaleNumbers, SalePortIn, SaleCompletion):
+class SaleService(SaleNumbers, SaleTerms, SalePortIn, SaleCompletion):
     def __init__(
         self,
         uow: Callable[..., UnitOfWork],
@@ -160,30 +154,7 @@ class SaleService(SaleNumbers, SalePortIn, SaleCompletion):
     def held(self) -> list[HeldBasket]:
         """Baskets on hold at this terminal, oldest first."""
         with self._uow(read_only=True) as uow:
-            rows = uow.session.scalars(
-                select(m.Order)
-                .where(
-                    m.Order.status == OrderStatus.DRAFT.value,
-                    m.Order.held_at.is_not(None),
-                    m.Order.terminal_id == self._terminal_id,
-                )
-                .order_by(m.Order.held_at)
-            ).all()
-            out = []
-            for row in rows:
-                customer = uow.session.get(m.Customer, row.customer_id) if row.customer_id else None
-                assert row.held_at is not None
-                out.append(
-                    HeldBasket(
-                        order_id=row.id,
-                        number=row.number,
-                        customer_name=display_name(customer) if customer else "Walk-in customer",
-                        lines=len(row.lines),
-                        total=Money.from_minor(row.total_minor, row.currency),
-                        held_at=row.held_at,
-                    )
-                )
-            return out
+            return held_baskets(uow.session, self._terminal_id)
 
     def recall(self, order_id: uuid.UUID, *, user: UserInfo) -> BasketView:
         self._catalog.snapshot()  # read before the write lock is taken
@@ -289,121 +260,6 @@ class SaleService(SaleNumbers, SalePortIn, SaleCompletion):
                         self._drop_number(session, row, line)
                     row.lines.remove(line)
             view = self._reprice_and_view(session, row)
-            uow.commit()
-            return view
-
-    def set_terms(
-        self,
-        order_id: uuid.UUID,
-        line_id: uuid.UUID,
-        *,
-        user: UserInfo,
-        commitment: int | None = None,
-        instalments: int | None = None,
-        upfront: str | None = None,
-        amount: str | None = None,
-    ) -> BasketView:
-        """Change a line's commitment, instalments and upfront part, or a top-up's amount.
-
-        A plan's commitment is also given to the devices in the basket: a device is
-        priced with the term of the plan it is sold with.
-        """
-        self._catalog.snapshot()  # read before the write lock is taken
-        with self._uow() as uow:
-            session = uow.session
-            row = self._order_row(session, order_id)
-            self._check_can_change(row)
-            line = find_line(row, line_id)
-            if commitment is not None:
-                if commitment not in COMMITMENT_TERMS:
-                    raise ValidationError(
-                        f"A commitment of {commitment} months is not offered.",
-                        field="commitment",
-                    )
-                line.commitment = commitment
-                if self._catalog_offering(line.sku).kind is OfferingKind.PLAN:
-                    for other in row.lines:
-                        if self._catalog_offering(other.sku).kind is OfferingKind.DEVICE:
-                            other.commitment = commitment
-            if instalments is not None:
-                if instalments not in (0, 12, 24):
-                    raise ValidationError("Instalments are 12 or 24 months.", field="instalments")
-                line.instalments = instalments
-            if upfront is not None:
-                line.chosen_upfront_minor = (
-                    None
-                    if not upfront.strip()
-                    else Money(parse_amount(upfront, field="upfront"), row.currency).minor
-                )
-            if amount is not None:
-                line.chosen_amount_minor = Money(
-                    parse_amount(amount, field="amount"), row.currency
-                ).minor
-            view = self._reprice_and_view(session, row)
-            uow.commit()
-            return view
-
-    def set_esim_device_confirmed(
-        self, order_id: uuid.UUID, confirmed: bool, *, user: UserInfo
-    ) -> BasketView:
-        self._catalog.snapshot()  # read before the write lock is taken
-        with self._uow() as uow:
-            session = uow.session
-            row = self._order_row(session, order_id)
-            self._check_can_change(row)
-            row.esim_device_confirmed = confirmed
-            view = self._reprice_and_view(session, row)
-            uow.commit()
-            return view
-
-    def set_manual_discount(
-        self,
-        order_id: uuid.UUID,
-        line_id: uuid.UUID,
-        *,
-        user: UserInfo,
-        reason: str,
-        percent: str = "",
-        amount: str = "",
-        monthly: bool = False,
-        approved_by: uuid.UUID | None = None,
-    ) -> BasketView:
-        """Give a manual discount on one line (empty percent and amount remove it).
-
-        Above the role's limit (catalog policies) the discount needs a manager's approval:
-        without ``approved_by`` it raises :class:`ApprovalRequired` and nothing changes.
-        """
-        self._catalog.snapshot()  # read before the write lock is taken
-        discount: ManualDiscount | None = None
-        if percent.strip() or amount.strip():
-            if percent.strip() and amount.strip():
-                raise ValidationError("Give either a percentage or an amount.", field="discount")
-            discount = ManualDiscount(
-                reason=reason.strip(),
-                percent=parse_amount(percent, field="percent") if percent.strip() else None,
-                amount=parse_amount(amount, field="amount") if amount.strip() else None,
-                charge=Charge.MONTHLY if monthly else Charge.UPFRONT,
-            )
-        with self._uow() as uow:
-            session = uow.session
-            row = self._order_row(session, order_id)
-            self._check_can_change(row)
-            line = find_line(row, line_id)
-            line.manual_discount = (
-                None if discount is None else manual_to_json(discount, approved_by)
-            )
-            priced = self._price(session, row)
-            policies = self._catalog.snapshot().catalog.policies
-            if (
-                discount is not None
-                and approved_by is None
-                and needs_approval(priced.line(str(line.id)), user.role.value, policies)
-            ):
-                limit = policies.manual_discount_limit(user.role.value)
-                raise ApprovalRequired(
-                    f"A discount above {limit.normalize():f} % of the price needs a manager."
-                )
-            view = self._reprice_and_view(session, row, priced)
             uow.commit()
             return view
 
@@ -615,53 +471,4 @@ class SaleService(SaleNumbers, SalePortIn, SaleCompletion):
     def _view(
         self, session: Session, row: m.Order, priced: PricedBasket | None = None
     ) -> BasketView:
-        currency = row.currency
-        priced = priced or self._price(session, row)
-        by_id = {p.line_id: p for p in priced.lines}
-
-        def money(amount: Decimal) -> Money:
-            return Money(amount, currency)
-
-        lines = []
-        for line in row.lines:
-            p = by_id.get(str(line.id))
-            lines.append(
-                BasketLineView(
-                    id=line.id,
-                    sku=line.sku,
-                    description=line.description,
-                    kind=p.kind.value if p else "",
-                    quantity=line.quantity,
-                    unit_price=line.unit_price(currency),
-                    total=line.total(currency),
-                    serial=line.serial or "",
-                    msisdn=line.msisdn or "",
-                    port_in=describe_port_in(line.port_in),
-                    monthly_fee=money(p.monthly) if p and p.list_monthly else None,
-                    commitment=line.commitment,
-                    instalments=p.instalments if p else 0,
-                    instalment=money(p.instalment) if p and p.instalments else None,
-                    discounts=tuple(
-                        DiscountView(d.code, d.reason, money(d.amount), d.charge is Charge.MONTHLY)
-                        for d in (p.discounts if p else ())
-                    ),
-                    needs_serial=serial_kind(line, self._catalog) if not line.serial else "",
-                )
-            )
-        problems = [(problem_line(pr), pr.message) for pr in priced.problems]
-        customer = session.get(m.Customer, row.customer_id) if row.customer_id else None
-        credit = exchange_credit(session, row.id)
-        return BasketView(
-            order_id=row.id,
-            number=row.number,
-            customer_id=row.customer_id,
-            customer_name=display_name(customer) if customer else "Walk-in customer",
-            status=row.status,
-            lines=tuple(lines),
-            total=Money.from_minor(row.total_minor, currency),
-            monthly_total=money(priced.monthly),
-            problems=tuple(problems),
-            discount_total=money(priced.total_discount),
-            esim_device_confirmed=row.esim_device_confirmed,
-            credit=Money.from_minor(credit, currency) if credit else None,
-        )
+        return basket_view(session, row, priced or self._price(session, row), self._catalog)
