@@ -335,3 +335,9 @@ def test_board_keys_filters_and_overdue_colours(
     qtbot.keyClick(screen, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(screen.text, "complaint 2")
     qtbot.waitUntil(lambda: screen.count.text().startswith("1 case"), timeout=3000)
+    # One case window at a time: opening another closes (and frees) the last one.
+    first = screen.open_case(made[1].detail.card.id)
+    second = screen.open_case(made[2].detail.card.id)
+    assert first is not None and second is not None
+    qtbot.waitUntil(lambda: not first.isVisible(), timeout=3000)
+    assert second.isVisible() and screen.detail_dialog is second

@@ -251,6 +251,9 @@ class CasesScreen(QWidget):
     def open_case(self, case_id: uuid.UUID) -> CaseDetailDialog | None:
         if self._user is None:
             return None
+        if self.detail_dialog is not None:  # one case window at a time: the last one goes
+            self.detail_dialog.close()
+            self.detail_dialog.deleteLater()
         dialog = CaseDetailDialog(self._services, self._runner, case_id, self._user, self)
         dialog.changed.connect(self._case_changed)
         dialog.customer_requested.connect(self._customer_requested)
@@ -271,6 +274,8 @@ class CasesScreen(QWidget):
         """The new-case dialog; ``context``: what :class:`NewCaseDialog` takes (links …)."""
         if self._user is None:
             return None
+        if self.new_dialog is not None:
+            self.new_dialog.deleteLater()
         dialog = NewCaseDialog(self._services, self._runner, self._user, parent=self, **context)  # type: ignore[arg-type]
         dialog.created.connect(lambda update: self._created(update.detail.card.id))
         self.new_dialog = dialog
