@@ -33,6 +33,7 @@ from ui.forms import FieldErrors, error_label
 from ui.keys import shortcut
 from ui.ops import Lane, Runner, op
 from ui.screens.payment import PaymentDialog, ReceiptDialog
+from ui.screens.sell_lines import SellLineActions
 
 if TYPE_CHECKING:
     from app.bootstrap import Services
@@ -49,7 +50,7 @@ RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 log = logging.getLogger(__name__)
 
 
-class SellScreen(QWidget):
+class SellScreen(SellLineActions, QWidget):
     sale_completed = Signal(object)  # SaleResult
     print_queue_changed = Signal()
 
@@ -558,85 +559,6 @@ class SellScreen(QWidget):
         if line is not None:
             self.commitment.setCurrentIndex(max(0, self.commitment.findData(line.commitment)))
             self.instalments.setCurrentIndex(max(0, self.instalments.findData(line.instalments)))
-
-    def _commitment_chosen(self) -> None:
-        self._set_terms(commitment=int(self.commitment.currentData()))
-
-    def _instalments_chosen(self) -> None:
-        self._set_terms(instalments=int(self.instalments.currentData()))
-
-    def _set_terms(self, *, commitment: int | None = None, instalments: int | None = None) -> None:
-        basket, line, user = self._basket, self.selected_line(), self._require_user()
-        if basket is None or line is None:
-            return
-        sales = self._services.sales
-        position = basket.lines.index(line)
-        op(
-            self._runner,
-            lambda: sales.set_terms(
-                basket.order_id, line.id, user=user, commitment=commitment, instalments=instalments
-            ),
-        ).success(lambda view: self._shown_with(view, position)).failure(self._failed).run()
-
-    def _esim_toggled(self, checked: bool) -> None:
-        basket, user = self._basket, self._require_user()
-        if basket is None:
-            return
-        sales = self._services.sales
-        op(
-            self._runner,
-            lambda: sales.set_esim_device_confirmed(basket.order_id, checked, user=user),
-        ).success(self._added).failure(self._failed).run()
-
-    def discount_selected(self) -> None:
-        from ui.screens.discount import DiscountDialog
-
-        basket, line, user = self._basket, self.selected_line(), self._require_user()
-        if basket is None or line is None:
-            self.errors.show_message("code", "Select the line to discount.")
-            return
-        dialog = DiscountDialog(
-            self._services, self._runner, basket=basket, line=line, user=user, parent=self
-        )
-        self.discount_dialog = dialog
-        position = basket.lines.index(line)
-        dialog.applied.connect(lambda view: self._shown_with(view, position))
-        dialog.open()
-
-    def choose_number(self) -> None:
-        from ui.screens.number_picker import NumberPickerDialog, TopupNumberDialog
-
-        basket, line, user = self._basket, self.selected_line(), self._require_user()
-        if basket is None or line is None or line.kind not in ("plan", "topup"):
-            self.errors.show_message(
-                "code", "Select the plan line that gets a number, or the top-up line."
-            )
-            return
-        picker = NumberPickerDialog if line.kind == "plan" else TopupNumberDialog
-        dialog = picker(
-            self._services, self._runner, order_id=basket.order_id, line_id=line.id, user=user,
-            parent=self,
-        )  # fmt: skip
-        self.number_dialog = dialog
-        position = basket.lines.index(line)
-        dialog.chosen.connect(lambda view: self._shown_with(view, position))
-        dialog.open()
-
-    def port_in(self) -> None:
-        from ui.screens.port_in import PortInDialog
-
-        basket, line, user = self._basket, self.selected_line(), self._require_user()
-        if basket is None or line is None or line.kind != "plan":
-            self.errors.show_message("code", "Select the plan line the customer's number comes to.")
-            return
-        dialog = PortInDialog(
-            self._services, self._runner, order_id=basket.order_id, line_id=line.id, user=user,
-            today=date.today(), parent=self,
-        )  # fmt: skip
-        self.port_dialog = dialog
-        position = basket.lines.index(line)
-        dialog.ported.connect(lambda view: self._shown_with(view, position))
-        dialog.open()
 
     def add_plan_choice(self, plan: str, commitment: int, device: str, instalments: int) -> None:
         """Put a plan chosen in the comparison (and its phone) in the basket, with terms."""
