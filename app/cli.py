@@ -312,7 +312,7 @@ def _catalog_import(
 
 def _catalog_export(paths: AppPaths, loaded: LoadedSettings, file: Path | None, out: TextIO) -> int:
     from app.bootstrap import build
-    from app.catalog_format import dump_catalog
+    from app.catalog_dump import dump_catalog
 
     paths.ensure_dirs()
     services = build(loaded.settings, paths)

@@ -18,14 +18,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.catalog_dump import offering_to_dict, policies_to_dict, promotion_to_dict
 from app.catalog_format import (
     CatalogDocument,
     offering_from_dict,
-    offering_to_dict,
     policies_from_dict,
-    policies_to_dict,
     promotion_from_dict,
-    promotion_to_dict,
 )
 from app.db import models as m
 from app.db.uow import UnitOfWork

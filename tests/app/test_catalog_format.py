@@ -15,17 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import resources
+from app.catalog_dump import dump_catalog, offering_to_dict, policies_to_dict, promotion_to_dict
 from app.catalog_format import (
     CatalogDocument,
     CatalogFormatError,
-    dump_catalog,
     offering_from_dict,
-    offering_to_dict,
     parse_catalog,
     policies_from_dict,
-    policies_to_dict,
     promotion_from_dict,
-    promotion_to_dict,
 )
 from domain.catalog import (
     BundleSpec,

@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.bootstrap import Services
-from app.catalog_format import dump_catalog, parse_catalog
+from app.catalog_dump import dump_catalog
+from app.catalog_format import parse_catalog
 from app.cli import run_command
 from app.db import models as m
 from app.demo.seed import DEMO_CATALOG
