@@ -53,6 +53,7 @@ from domain.catalog import (
     Validity,
 )
 from domain.catalog_rules import catalog_problems
+from domain.json_values import describe
 from domain.money import CENT
 from domain.promotions import Charge, Condition, Promotion, Selector, Stacking, Target
 
@@ -273,22 +274,8 @@ class _JsonObject(dict[str, Any]):
 
 
 def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | Decimal):
-        return f"the number {value}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f'the text "{shown}"'
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, _Constant):
-        return value.name
-    return type(value).__name__
+    """:func:`domain.json_values.describe`, and JSON's bare words (NaN …) by name."""
+    return value.name if isinstance(value, _Constant) else describe(value)
 
 
 class _Reader:

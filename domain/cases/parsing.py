@@ -32,8 +32,9 @@ from domain.cases.definitions import (
     FieldDef,
     FieldType,
 )
-from domain.cases.reading import ShapeReader, describe, duplicates, suggest
+from domain.cases.reading import ShapeReader, duplicates, suggest
 from domain.cases.type_reader import DefinitionReader
+from domain.json_values import describe
 from domain.users import Role
 
 FORMAT = "storedesk-case-types/1"

@@ -15,6 +15,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from domain.json_values import describe
 from domain.users import Role
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -158,20 +159,3 @@ def duplicates(reader: ShapeReader, where: str, names: list[str], what: str) -> 
 def suggest(word: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.75)
     return f' (did you mean "{close[0]}"?)' if close else ""
-
-
-def describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | Decimal):
-        return f"the number {value}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f'the text "{shown}"'
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__

@@ -8,8 +8,9 @@ from typing import Any
 
 from domain.cases.calendar import WEEKDAYS, BusinessCalendar, CalendarError, load_zone
 from domain.cases.definitions import CaseType, FieldDef, FieldType, Priority, RefKind, SlaDef
-from domain.cases.reading import MISSING, describe, duplicates, labelled, suggest
+from domain.cases.reading import MISSING, duplicates, labelled, suggest
 from domain.cases.workflow_reader import WorkflowReader
+from domain.json_values import describe
 
 
 class DefinitionReader(WorkflowReader):

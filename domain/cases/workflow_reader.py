@@ -14,12 +14,12 @@ from domain.cases.definitions import FieldDef, ReopenDef, StatusDef, TransitionD
 from domain.cases.reading import (
     MISSING,
     ShapeReader,
-    describe,
     duplicates,
     labelled,
     reach,
     suggest,
 )
+from domain.json_values import describe
 
 
 class WorkflowReader(ShapeReader):
