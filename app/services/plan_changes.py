@@ -28,7 +28,7 @@ from app.services.auth import UserInfo
 from app.services.catalog import CatalogService
 from app.services.handoffs import hand_on
 from domain.calendar import add_months
-from domain.catalog import Offering, OfferingKind
+from domain.catalog import Catalog, Offering, OfferingKind
 from domain.customers import age_on
 from domain.errors import DomainError, RuleViolation, ValidationError
 from domain.plan_change import (
@@ -184,9 +184,7 @@ class PlanChangeService:
         user: UserInfo,
     ) -> ChangeResult:
         snap = self._catalog.snapshot()
-        new = snap.catalog.get(plan_code)
-        if new is None:
-            raise ValidationError(f"Nothing in the catalog has the code {plan_code}.", field="plan")
+        new = _offering(snap.catalog, plan_code, field="plan")
         today = self._today()
         with self._uow() as uow:
             session = uow.session
@@ -239,9 +237,7 @@ class PlanChangeService:
         Nothing about the line changes.
         """
         snap = self._catalog.snapshot()
-        new = snap.catalog.get(plan_code)
-        if new is None:
-            raise ValidationError(f"Nothing in the catalog has the code {plan_code}.", field="plan")
+        new = _offering(snap.catalog, plan_code, field="plan")
         today = self._today()
         with self._uow() as uow:
             session = uow.session
@@ -288,9 +284,7 @@ class PlanChangeService:
         self, subscription_id: uuid.UUID, code: str, *, effective: Effective, user: UserInfo
     ) -> ChangeResult:
         snap = self._catalog.snapshot()
-        addon = snap.catalog.get(code)
-        if addon is None:
-            raise ValidationError(f"Nothing in the catalog has the code {code}.", field="addon")
+        addon = _offering(snap.catalog, code, field="addon")
         today = self._today()
         with self._uow() as uow:
             session = uow.session
@@ -491,3 +485,10 @@ class PlanChangeService:
             customer_age=age_on(born, self._today()) if born is not None else None,
             scheduled=self._describe(waiting[0]) if waiting else "",
         )
+
+
+def _offering(catalog: Catalog, code: str, *, field: str) -> Offering:
+    found = catalog.get(code)
+    if found is None:
+        raise ValidationError(f"Nothing in the catalog has the code {code}.", field=field)
+    return found
