@@ -14,21 +14,20 @@ per inserted, updated or deleted business row, in the same transaction (see
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from datetime import date, datetime
-from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, event, insert, inspect
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.base import SyncRow
 from app.db.engine import DURABLE_OPTION, READ_ONLY_OPTION
-from app.db.models import OutboxRow
-from app.db.types import utcnow
+from app.db.outbox import row_payload, write_outbox
+from app.db.row_writes import write_pending
 from domain.ids import new_id
+
+__all__ = ["UnitOfWork", "make_uow_factory", "row_payload"]
 
 
 class UnitOfWork:
@@ -57,6 +56,9 @@ class UnitOfWork:
     def commit(self) -> None:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
+        # Plain pending rows are written without the ORM's flush (row_writes.py); the
+        # session's own flush then has nothing left to do.
+        write_pending(self.session)
         self.session.commit()
         self._committed = True
 
@@ -104,62 +106,7 @@ def _install_row_hooks(factory: sessionmaker[Session], *, store_id: str, termina
                     obj.terminal_id = terminal_id
 
     def after_flush(session: Session, _ctx: Any) -> None:
-        _write_outbox(session)
+        write_outbox(session)
 
     event.listen(factory, "before_flush", before_flush)
     event.listen(factory, "after_flush", after_flush)
-
-
-def _write_outbox(session: Session) -> None:
-    rows: list[dict[str, Any]] = []
-    now = utcnow()
-    for obj, operation in (
-        *((o, "upsert") for o in session.new),
-        *((o, "upsert") for o in session.dirty if session.is_modified(o)),
-        *((o, "delete") for o in session.deleted),
-    ):
-        if not isinstance(obj, SyncRow):
-            continue
-        rows.append(
-            {
-                "entity": type(obj).__entity__,
-                "entity_id": obj.id,
-                "operation": operation,
-                "version": obj.version,
-                "payload": row_payload(obj),
-                "created_at": now,
-                "sent_at": None,
-            }
-        )
-    if rows:
-        session.connection().execute(insert(OutboxRow), rows)
-
-
-def row_payload(obj: SyncRow) -> dict[str, Any]:
-    """Column values as JSON-safe primitives (UUIDs, dates and Decimals as strings)."""
-    state = inspect(obj)
-    loaded = state.dict
-    payload: dict[str, Any] = {}
-    for attr in state.mapper.column_attrs:
-        key = attr.key
-        if key in loaded:
-            value = loaded[key]
-        elif state.pending or state.key is None or key not in state.expired_attributes:
-            value = None  # never set on a new row: stored as NULL
-        else:
-            value = getattr(obj, key)
-        payload[key] = _jsonable(value)
-    return payload
-
-
-_PLAIN = frozenset({str, int, bool, float, type(None)})
-
-
-def _jsonable(value: Any) -> Any:
-    if type(value) in _PLAIN:  # most columns: no conversion, and no isinstance chain
-        return value
-    if isinstance(value, uuid.UUID | Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
