@@ -8,10 +8,17 @@ IMMEDIATE), a rolled-back sale gives its number back: no gaps, no duplicates.
 
 from __future__ import annotations
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Counter
+
+_TAKE = (
+    update(Counter)
+    .where(Counter.series == bindparam("taken_series"))
+    .values(next_value=Counter.next_value + 1)
+    .returning(Counter.next_value)
+)
 
 
 def next_value(session: Session, series: str, *, flush: bool = True) -> int:
@@ -26,12 +33,7 @@ def next_value(session: Session, series: str, *, flush: bool = True) -> int:
     if flush:
         session.flush()
     conn = session.connection()
-    taken = conn.execute(
-        update(Counter)
-        .where(Counter.series == series)
-        .values(next_value=Counter.next_value + 1)
-        .returning(Counter.next_value)
-    ).scalar()
+    taken = conn.execute(_TAKE, {"taken_series": series}).scalar()
     if taken is None:
         conn.execute(insert(Counter).values(series=series, next_value=2))
         return 1

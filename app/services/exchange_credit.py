@@ -10,21 +10,21 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
 from domain.money import Money
 
+_WAITING_CREDIT = select(func.coalesce(func.sum(m.ReturnRecord.refund_minor), 0)).where(
+    m.ReturnRecord.exchange_order_id == bindparam("order_id"),
+    m.ReturnRecord.status == "completed",
+)
+
 
 def exchange_credit(session: Session, order_id: uuid.UUID) -> int:
     """Minor units of credit from completed exchange returns waiting on this basket."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(m.ReturnRecord.refund_minor), 0)).where(
-            m.ReturnRecord.exchange_order_id == order_id,
-            m.ReturnRecord.status == "completed",
-        )
-    )
+    total = session.connection().execute(_WAITING_CREDIT, {"order_id": order_id}).scalar()
     return int(total or 0)
 
 

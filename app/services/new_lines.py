@@ -14,10 +14,11 @@ The subscription starts with activation ``requested``: the network confirms it l
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
@@ -52,6 +53,39 @@ def _ordered(row: m.Order) -> list[m.OrderLine]:
     return sorted(row.lines, key=lambda line: line.position)
 
 
+_FIRST_ACCOUNT = (
+    select(m.BillingAccount.id)
+    .where(m.BillingAccount.customer_id == bindparam("customer_id"))
+    .order_by(m.BillingAccount.created_at)
+    .limit(1)
+)
+
+
+def billing_account_id(
+    session: Session, customer_id: uuid.UUID, *, store_id: str, terminal_id: str
+) -> uuid.UUID:
+    """The customer's first billing account, opened now (unflushed) if there is none."""
+    for pending in session.new:
+        if isinstance(pending, m.BillingAccount) and pending.customer_id == customer_id:
+            return pending.id
+    found = session.connection().execute(_FIRST_ACCOUNT, {"customer_id": customer_id}).scalar()
+    if found is not None:
+        return found
+    customer = session.get(m.Customer, customer_id)
+    account = m.BillingAccount(
+        id=new_id(),  # given now, so the subscriptions can refer to it before the flush
+        customer_id=customer_id,
+        account_no=next_number(
+            session, kind="BA", store_id=store_id, terminal_id=terminal_id, flush=False
+        ),
+        name=(customer.company_name or f"{customer.first_name} {customer.last_name}")
+        if customer
+        else "",
+    )
+    session.add(account)
+    return account.id
+
+
 def create_subscriptions(
     session: Session,
     row: m.Order,
@@ -69,25 +103,9 @@ def create_subscriptions(
         return []
     assert row.customer_id is not None  # check_new_lines
     sims = [line for line in ordered if offering_of(line.sku).kind is OfferingKind.SIM]
-    account = session.scalars(
-        select(m.BillingAccount)
-        .where(m.BillingAccount.customer_id == row.customer_id)
-        .order_by(m.BillingAccount.created_at)
-        .limit(1)
-    ).first()
-    if account is None:
-        customer = session.get(m.Customer, row.customer_id)
-        account = m.BillingAccount(
-            id=new_id(),  # given now, so the subscriptions can refer to it before the flush
-            customer_id=row.customer_id,
-            account_no=next_number(
-                session, kind="BA", store_id=store_id, terminal_id=terminal_id, flush=False
-            ),
-            name=(customer.company_name or f"{customer.first_name} {customer.last_name}")
-            if customer
-            else "",
-        )
-        session.add(account)
+    account_id = billing_account_id(
+        session, row.customer_id, store_id=store_id, terminal_id=terminal_id
+    )
     made: list[m.Subscription] = []
     for plan_line, sim_line in zip(plans, sims, strict=False):
         msisdn, activation = line_number(session, plan_line, row, now)
@@ -110,7 +128,7 @@ def create_subscriptions(
             iccid=sim_line.serial,
             status="active",
             activation_status=activation,
-            billing_account_id=account.id,
+            billing_account_id=account_id,
             payment_type="postpaid" if plan.is_postpaid_plan else "prepaid",
             addons=addons,
             commitment_end=add_months(now.date(), plan_line.commitment)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
@@ -38,8 +38,12 @@ def _free(now: datetime) -> object:
     )
 
 
+# Built once: a sale reads its numbers with it (reserve, assign, release).
+_BY_MSISDN = select(m.PhoneNumber).where(m.PhoneNumber.msisdn == bindparam("msisdn"))
+
+
 def reserve(session: Session, msisdn: str, order_id: uuid.UUID, now: datetime) -> m.PhoneNumber:
-    row = session.scalars(select(m.PhoneNumber).where(m.PhoneNumber.msisdn == msisdn)).one_or_none()
+    row = session.scalars(_BY_MSISDN, {"msisdn": msisdn}).one_or_none()
     if row is None:
         raise ValidationError(f"{msisdn} is not one of this store's numbers.", field="msisdn")
     mine = row.status == "reserved" and row.reserved_order_id == order_id
@@ -56,7 +60,7 @@ def reserve(session: Session, msisdn: str, order_id: uuid.UUID, now: datetime) -
 
 
 def release(session: Session, msisdn: str, order_id: uuid.UUID) -> None:
-    row = session.scalars(select(m.PhoneNumber).where(m.PhoneNumber.msisdn == msisdn)).one_or_none()
+    row = session.scalars(_BY_MSISDN, {"msisdn": msisdn}).one_or_none()
     if row is not None and row.status == "reserved" and row.reserved_order_id == order_id:
         row.status = "available"
         row.reserved_order_id = None

@@ -82,7 +82,7 @@ def settle_waiting_return(
         refund_payment(
             session, order, record.refund_minor, tender, user_id=approved_by, session_id=till.id
         )
-        log_drawer(session, till, "cash refund", approved_by, reference=record.number)
+        log_drawer(session, till.id, "cash refund", approved_by, reference=record.number)
     else:
         refund_payment(session, order, record.refund_minor, tender, user_id=approved_by)
     if record.customer_id is not None:

@@ -290,7 +290,7 @@ class ReturnService:
                     refund_payment(
                         session, order, refund, tender, user_id=user.id, session_id=till.id
                     )
-                    log_drawer(session, till, "cash refund", user.id, reference=number)
+                    log_drawer(session, till.id, "cash refund", user.id, reference=number)
                 else:
                     refund_payment(session, order, refund, tender, user_id=user.id)
             what = ", ".join(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.changes import Changes
@@ -27,7 +27,7 @@ from app.services.card_intents import SaleCardIntents
 from app.services.exchange_credit import exchange_credit, pay_with_credit, refund_payment
 from app.services.new_lines import check_new_lines, create_subscriptions, record_topups
 from app.services.stock_moves import record_sale
-from app.services.till import log_drawer, open_session
+from app.services.till import log_drawer, open_session_id
 from domain.catalog import Offering, OfferingKind
 from domain.errors import RuleViolation
 from domain.money import Money, parse_amount
@@ -35,18 +35,18 @@ from domain.order import Order, OrderStatus
 from domain.pricing import PricedBasket
 from domain.tender import TenderKind, settle_cash
 
+_STORED_PAID = select(func.coalesce(func.sum(m.Payment.amount_minor), 0)).where(
+    m.Payment.order_id == bindparam("order_id"),
+    m.Payment.status == "approved",
+    m.Payment.amount_minor > 0,
+)
+
 
 def paid_so_far(session: Session, order: m.Order) -> int:
     """:func:`~app.services.till.paid_minor` without flushing first: the approved tenders
     in the database plus those this transaction added and has not flushed yet (an
     exchange credit applied by the first tender)."""
-    stored = session.scalar(
-        select(func.coalesce(func.sum(m.Payment.amount_minor), 0)).where(
-            m.Payment.order_id == order.id,
-            m.Payment.status == "approved",
-            m.Payment.amount_minor > 0,
-        )
-    )
+    stored = session.connection().execute(_STORED_PAID, {"order_id": order.id}).scalar()
     pending = sum(
         p.amount_minor
         for p in session.new
@@ -91,19 +91,19 @@ class SaleCompletion(SaleCardIntents):
         ).all()  # fmt: skip
         if not paid:
             return
-        till = open_session(session, self._store_id, self._terminal_id)
+        till_id = open_session_id(session, self._store_id, self._terminal_id)
         for payment in paid:
             receipt_no = (payment.details or {}).get("receipt_no", "")
             refund_payment(
                 session, row, payment.amount_minor, payment.tender, user_id=user.id,
-                session_id=till.id,
+                session_id=till_id,
                 # A card payment of this visit is voided on the terminal (a reversal of its
                 # receipt), not refunded: the customer's statement shows neither.
                 details={"reverses": receipt_no} if payment.tender == "card" and receipt_no
                 else None,
             )  # fmt: skip
             if payment.tender == TenderKind.CASH.value:
-                log_drawer(session, till, "cash back: order cancelled", user.id,
+                log_drawer(session, till_id, "cash back: order cancelled", user.id,
                            reference=row.number)  # fmt: skip
 
     def pay_cash(self, order_id: uuid.UUID, given_text: str, *, user: UserInfo) -> SaleResult:
@@ -116,7 +116,7 @@ class SaleCompletion(SaleCardIntents):
             # of this sale flush for themselves): one INSERT per table, one outbox batch.
             session.autoflush = False
             row = self._order_row(session, order_id)
-            till = open_session(session, self._store_id, self._terminal_id)
+            till_id = open_session_id(session, self._store_id, self._terminal_id)
             now = self._clock()
             order = self._start_payment(session, row, user, now)
             paid = paid_so_far(session, row)
@@ -128,13 +128,13 @@ class SaleCompletion(SaleCardIntents):
                         order_id=row.id, tender=TenderKind.CASH.value, status="approved",
                         amount_minor=cash.due.minor, given_minor=cash.given.minor,
                         change_minor=cash.change.minor, currency=self._currency,
-                        user_id=user.id, session_id=till.id,
+                        user_id=user.id, session_id=till_id,
                     )
                 )  # fmt: skip
             # Cash rounding may make the amount taken differ from the total by a few
             # cents; the order counts as paid when the rounded amount is covered.
             receipt_number = self._complete(session, row, order, user, now)
-            log_drawer(session, till, "cash sale", user.id, reference=receipt_number)
+            log_drawer(session, till_id, "cash sale", user.id, reference=receipt_number)
             uow.commit()
             return SaleResult(
                 order_id=row.id,

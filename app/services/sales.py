@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.changes import Changes
@@ -70,6 +70,17 @@ __all__ = [
     "SaleResult",
     "SaleService",
 ]
+
+
+# The plans of the customer's active lines (eligibility, bundles): one prepared statement,
+# read on the session's connection (subscriptions are never pending while pricing).
+_ACTIVE_PLANS = (
+    select(m.Offering.sku)
+    .select_from(m.Subscription)
+    .outerjoin(m.Offering, m.Offering.id == m.Subscription.plan_offering_id)
+    .where(m.Subscription.customer_id == bindparam("customer_id"))
+    .where(m.Subscription.status == "active")
+)
 
 
 class SaleService(SaleNumbers, SaleTerms, SalePortIn, SaleCompletion):
@@ -290,13 +301,7 @@ class SaleService(SaleNumbers, SaleTerms, SalePortIn, SaleCompletion):
         if customer is not None and customer.birth_date is not None:
             today, born = self._today(), customer.birth_date
             age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        plans = session.execute(
-            select(m.Offering.sku)
-            .select_from(m.Subscription)
-            .outerjoin(m.Offering, m.Offering.id == m.Subscription.plan_offering_id)
-            .where(m.Subscription.customer_id == row.customer_id)
-            .where(m.Subscription.status == "active")
-        ).all()
+        plans = session.connection().execute(_ACTIVE_PLANS, {"customer_id": row.customer_id}).all()
         return CustomerFacts(
             age=age,
             active_lines=len(plans),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
@@ -127,9 +127,13 @@ def record_sale(session: Session, order: m.Order, *, store_id: str, user_id: uui
             )  # fmt: skip
 
 
+_DEVICE_BY_IMEI = select(m.DeviceUnit).where(m.DeviceUnit.imei == bindparam("serial"))
+_SIM_BY_ICCID = select(m.SimCard).where(m.SimCard.iccid == bindparam("serial"))
+
+
 def unit_by_serial(session: Session, serial: str) -> m.SimCard | m.DeviceUnit:
     if len(serial) == 15:
-        unit = session.scalars(select(m.DeviceUnit).where(m.DeviceUnit.imei == serial)).first()
+        unit = session.scalars(_DEVICE_BY_IMEI, {"serial": serial}).first()
         if unit is not None:
             return unit
-    return session.scalars(select(m.SimCard).where(m.SimCard.iccid == serial)).one()
+    return session.scalars(_SIM_BY_ICCID, {"serial": serial}).one()

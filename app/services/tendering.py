@@ -168,7 +168,7 @@ class SaleTendering:
                     session, row, TenderKind.CASH, given.minor, user, till,
                     given_minor=given.minor, change_minor=0,
                 )  # fmt: skip
-                log_drawer(session, till, "cash sale", user.id, reference=row.number)
+                log_drawer(session, till.id, "cash sale", user.id, reference=row.number)
                 result = self._settle(session, row, order, user, now, paid=given)
                 uow.commit()
                 return result
@@ -179,7 +179,7 @@ class SaleTendering:
             )  # fmt: skip
             sale = self._finish(session, row, order, user, now, paid=cash.due, given=cash.given,
                                 change=cash.change)  # fmt: skip
-            log_drawer(session, till, "cash sale", user.id, reference=sale.receipt_number)
+            log_drawer(session, till.id, "cash sale", user.id, reference=sale.receipt_number)
             result = TenderResult(state=self._state(session, row), sale=sale, change=cash.change)
             uow.commit()
             return result

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
@@ -52,6 +52,26 @@ def open_session(session: Session, store_id: str, till_id: str) -> m.TillSession
     return row
 
 
+_OPEN_SESSION_ID = select(m.TillSession.id).where(
+    m.TillSession.store_id == bindparam("store_id"),
+    m.TillSession.till_id == bindparam("till_id"),
+    m.TillSession.status == "open",
+)
+
+
+def open_session_id(session: Session, store_id: str, till_id: str) -> uuid.UUID:
+    """:func:`open_session`'s id only, read with one prepared statement (a sale's tender
+    and drawer opening need nothing else of it)."""
+    found = (
+        session.connection()
+        .execute(_OPEN_SESSION_ID, {"store_id": store_id, "till_id": till_id})
+        .scalar()
+    )
+    if found is None:
+        raise RuleViolation(NO_SESSION)
+    return found
+
+
 def current_session(session: Session, store_id: str, till_id: str) -> m.TillSession | None:
     return session.scalars(
         select(m.TillSession).where(
@@ -63,12 +83,12 @@ def current_session(session: Session, store_id: str, till_id: str) -> m.TillSess
 
 
 def log_drawer(
-    session: Session, till: m.TillSession, reason: str, user_id: uuid.UUID, *, reference: str = ""
+    session: Session, till_id: uuid.UUID, reason: str, user_id: uuid.UUID, *, reference: str = ""
 ) -> None:
     """An opening of the drawer, in the caller's transaction (a cash sale, a refund …)."""
     session.add(
         m.TillMovement(
-            session_id=till.id, kind=MovementKind.DRAWER.value, amount_minor=0,
+            session_id=till_id, kind=MovementKind.DRAWER.value, amount_minor=0,
             reason=reason, reference=reference, user_id=user_id, occurred_at=utcnow(),
         )
     )  # fmt: skip
@@ -347,7 +367,7 @@ class TillService:
         self, session: Session, row: m.TillSession, reason: str, user: UserInfo,
         *, reference: str = "",
     ) -> None:  # fmt: skip
-        log_drawer(session, row, reason, user.id, reference=reference)
+        log_drawer(session, row.id, reason, user.id, reference=reference)
 
     def _approver(self, session: Session, approved_by: uuid.UUID) -> uuid.UUID:
         manager = session.get(m.User, approved_by)
