@@ -15,11 +15,10 @@ from typing import Any
 from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Mapper, Session
 
+from app.db import prepared
 from app.db.base import SyncRow
 from app.db.models import OutboxRow
 from app.db.types import utcnow
-
-_INSERT_OUTBOX = insert(OutboxRow)
 
 
 def write_outbox(session: Session) -> None:
@@ -45,7 +44,7 @@ def write_outbox(session: Session) -> None:
             }
         )
     if rows:
-        session.connection().execute(_INSERT_OUTBOX, rows)
+        prepared.run(session.connection(), "outbox", lambda: insert(OutboxRow), rows)
 
 
 _KEYS: dict[Mapper[Any], tuple[str, ...]] = {}

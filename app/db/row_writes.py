@@ -18,6 +18,7 @@ and terminal of the session (``session.info``) on new rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, inspect, update
@@ -25,8 +26,9 @@ from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.state import InstanceState
-from sqlalchemy.sql.dml import Insert, Update
+from sqlalchemy.sql.dml import Update
 
+from app.db import prepared
 from app.db.base import Base, SyncRow
 from app.db.outbox import write_outbox
 from app.db.types import utcnow
@@ -44,11 +46,9 @@ class _Shape:
     server_side: frozenset[str]  # attribute keys the database fills when not given
     relationships: frozenset[str]
     version_key: str
-    insert: Insert
 
 
 _SHAPES: dict[Mapper[Any], _Shape] = {}
-_UPDATES: dict[tuple[Table, tuple[str, ...]], Update] = {}
 
 
 def _shape(mapper: Mapper[Any]) -> _Shape:
@@ -80,20 +80,16 @@ def _shape(mapper: Mapper[Any]) -> _Shape:
         server_side=frozenset(server_side),
         relationships=frozenset(r.key for r in mapper.relationships),
         version_key=mapper.get_property_by_column(mapper.version_id_col).key,
-        insert=insert(table),
     )
     return shape
 
 
-def _update_statement(table: Table, names: tuple[str, ...]) -> Update:
-    statement = _UPDATES.get((table, names))
-    if statement is None:
-        statement = _UPDATES[(table, names)] = (
-            update(table)
-            .where(table.c.id == bindparam("w_id"), table.c.version == bindparam("w_version"))
-            .values({name: bindparam(name) for name in names})
-        )
-    return statement
+def _update(table: Table, names: tuple[str, ...]) -> Update:
+    return (
+        update(table)
+        .where(table.c.id == bindparam("w_id"), table.c.version == bindparam("w_version"))
+        .values({name: bindparam(name) for name in names})
+    )
 
 
 def write_pending(session: Session) -> bool:
@@ -131,15 +127,18 @@ def write_pending(session: Session) -> bool:
         # As the ORM does within one table: updates first (one may free a unique value
         # an insert then takes), then the inserts.
         for names, rows in updates.get(shape, {}).items():
-            statement = _update_statement(shape.table, names)
+            key = ("update", shape.table, names)
             for params in rows:
-                if conn.execute(statement, params).rowcount != 1:
+                result = prepared.run(conn, key, partial(_update, shape.table, names), [params])
+                if result.rowcount != 1:
                     raise StaleDataError(
                         f"{shape.table.name} row {params['w_id']} was changed or deleted "
                         "by someone else in the meantime"
                     )
         if shape in inserts:
-            conn.execute(shape.insert, inserts[shape])
+            prepared.run(
+                conn, ("insert", shape.table), partial(insert, shape.table), inserts[shape]
+            )
     write_outbox(session)
     _mark_stored(session, new)
     return True
