@@ -99,17 +99,18 @@ def move_unit(
     )
 
 
+# Which of a sale's offerings this store counts by quantity (accessories; not plans).
+_COUNTED = select(m.StockLevel.offering_id).where(
+    m.StockLevel.store_id == bindparam("store_id"),
+    m.StockLevel.offering_id.in_(bindparam("offering_ids", expanding=True)),
+)
+
+
 def record_sale(session: Session, order: m.Order, *, store_id: str, user_id: uuid.UUID) -> None:
     """The goods of a completed order leave the store: units sold, quantities taken off."""
     by_quantity = {line.offering_id for line in order.lines if not line.serial}
     counted = (
-        set(
-            session.scalars(
-                select(m.StockLevel.offering_id).where(
-                    m.StockLevel.store_id == store_id, m.StockLevel.offering_id.in_(by_quantity)
-                )
-            )
-        )
+        set(session.scalars(_COUNTED, {"store_id": store_id, "offering_ids": list(by_quantity)}))
         if by_quantity
         else set()
     )
