@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.changes import Changes
 from app.db import models as m
@@ -71,6 +71,8 @@ __all__ = [
     "SaleService",
 ]
 
+
+_WITH_LINES = [joinedload(m.Order.lines)]
 
 # The plans of the customer's active lines (eligibility, bundles): one prepared statement,
 # read on the session's connection (subscriptions are never pending while pricing).
@@ -341,7 +343,8 @@ class SaleService(SaleNumbers, SaleTerms, SalePortIn, SaleCompletion):
 
     # -- helpers -------------------------------------------------------------------------
     def _order_row(self, session: Session, order_id: uuid.UUID) -> m.Order:
-        row = session.get(m.Order, order_id)
+        # Its lines in the same query: every use of a basket reads them.
+        row = session.get(m.Order, order_id, options=_WITH_LINES)
         if row is None:
             raise NotFound("This basket no longer exists.")
         return row
