@@ -18,47 +18,25 @@ temporary number of ours. Completing the sale then, in the same transaction
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
-from app.db.uow import UnitOfWork
 from app.phones import normalise_phone
 from app.services import numbers
 from app.services.auth import UserInfo
+from app.services.basket_hooks import BasketHooks
 from app.services.basket_views import BasketView
-from app.services.catalog import CatalogService
 from app.services.handoffs import hand_on
-from domain.catalog import Offering, OfferingKind
+from domain.catalog import OfferingKind
 from domain.errors import RuleViolation, ValidationError
 from domain.porting import PortInDetails, validate_port_in
 
 
-class SalePortIn:
-    _uow: Callable[..., UnitOfWork]
-    _catalog: CatalogService
-    _clock: Callable[[], datetime]
-    _region: str
-
-    def _order_row(self, session: Session, order_id: uuid.UUID) -> m.Order:
-        raise NotImplementedError
-
-    def _check_can_change(self, row: m.Order) -> None:
-        raise NotImplementedError
-
-    def _offering_by_code(self, code: str) -> Offering:
-        raise NotImplementedError
-
-    def _reprice_and_view(self, session: Session, row: m.Order) -> BasketView:
-        raise NotImplementedError
-
+class SalePortIn(BasketHooks):
     def _drop_number(self, session: Session, row: m.Order, line: m.OrderLine) -> None:
-        raise NotImplementedError
-
-    def _today(self) -> date:
         raise NotImplementedError
 
     def set_port_in(

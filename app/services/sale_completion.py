@@ -28,11 +28,10 @@ from app.services.exchange_credit import exchange_credit, pay_with_credit, refun
 from app.services.new_lines import check_new_lines, create_subscriptions, record_topups
 from app.services.stock_moves import record_sale
 from app.services.till import log_drawer, open_session_id
-from domain.catalog import Offering, OfferingKind
+from domain.catalog import OfferingKind
 from domain.errors import RuleViolation
 from domain.money import Money, parse_amount
 from domain.order import Order, OrderStatus
-from domain.pricing import PricedBasket
 from domain.tender import TenderKind, settle_cash
 
 _STORED_PAID = select(func.coalesce(func.sum(m.Payment.amount_minor), 0)).where(
@@ -59,21 +58,6 @@ def paid_so_far(session: Session, order: m.Order) -> int:
 
 
 class SaleCompletion(SaleCardIntents):
-    # Provided by SaleService.
-    def _price(self, session: Session, row: m.Order) -> PricedBasket:
-        raise NotImplementedError
-
-    def _record(
-        self, session: Session, row: m.Order, order: Order, user: UserInfo, now: datetime
-    ) -> None:
-        raise NotImplementedError
-
-    def _offering_by_code(self, code: str) -> Offering:
-        raise NotImplementedError
-
-    def _customer_row(self, session: Session, row: m.Order) -> m.Customer | None:
-        raise NotImplementedError
-
     # -- payment -------------------------------------------------------------------------
     def _give_back_payments(self, session: Session, row: m.Order, user: UserInfo) -> None:
         """A cancelled order that was part paid gives every approved tender back.

@@ -1,52 +1,32 @@
 """Numbers on basket lines: a new line's number (reserved, golden fee) and a top-up's number.
 
 Part of :class:`~app.services.sales.SaleService` (mixed in); it uses the service's unit of
-work, catalog, clock and basket helpers, declared below for type checkers.
+work, catalog, clock and basket helpers, declared once in `basket_hooks.py`.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
-from app.db.uow import UnitOfWork
 from app.phones import normalise_phone
 from app.services import numbers
 from app.services.auth import UserInfo
+from app.services.basket_hooks import BasketHooks
 from app.services.basket_views import BasketView
-from app.services.catalog import CatalogService
 from domain.catalog import Offering, OfferingKind
 from domain.errors import ValidationError
 from domain.numbers import FEE_TYPES, NumberTier
 
 
-class SaleNumbers:
-    _uow: Callable[..., UnitOfWork]
-    _catalog: CatalogService
-    _clock: Callable[[], datetime]
-    _region: str
-
-    def _order_row(self, session: Session, order_id: uuid.UUID) -> m.Order:
-        raise NotImplementedError
-
-    def _check_can_change(self, row: m.Order) -> None:
-        raise NotImplementedError
-
-    def _offering_by_code(self, code: str) -> Offering:
-        raise NotImplementedError
-
+class SaleNumbers(BasketHooks):
     def _append(
         self, session: Session, row: m.Order, offering: Offering, commitment: int, *,
         serial: str = "",
     ) -> m.OrderLine:  # fmt: skip
-        raise NotImplementedError
-
-    def _reprice_and_view(self, session: Session, row: m.Order) -> BasketView:
         raise NotImplementedError
 
     def choose_number(

@@ -3,50 +3,25 @@ amount, the eSIM-device confirmation, and manual discounts (with the manager's a
 above the role's limit).
 
 Part of :class:`~app.services.sales.SaleService` (mixed in); it uses the service's unit of
-work, catalog and basket helpers, declared below for type checkers.
+work, catalog and basket helpers, declared once in `basket_hooks.py`.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 
-from sqlalchemy.orm import Session
-
-from app.db import models as m
-from app.db.uow import UnitOfWork
 from app.services.auth import UserInfo
+from app.services.basket_hooks import BasketHooks
 from app.services.basket_rows import find_line, manual_to_json
 from app.services.basket_views import ApprovalRequired, BasketView
-from app.services.catalog import CatalogService
-from domain.catalog import COMMITMENT_TERMS, Offering, OfferingKind
+from domain.catalog import COMMITMENT_TERMS, OfferingKind
 from domain.errors import ValidationError
 from domain.money import Money, parse_amount
-from domain.pricing import ManualDiscount, PricedBasket, needs_approval
+from domain.pricing import ManualDiscount, needs_approval
 from domain.promotions import Charge
 
 
-class SaleTerms:
-    _uow: Callable[..., UnitOfWork]
-    _catalog: CatalogService
-
-    def _order_row(self, session: Session, order_id: uuid.UUID) -> m.Order:
-        raise NotImplementedError
-
-    def _check_can_change(self, row: m.Order) -> None:
-        raise NotImplementedError
-
-    def _catalog_offering(self, code: str) -> Offering:
-        raise NotImplementedError
-
-    def _price(self, session: Session, row: m.Order) -> PricedBasket:
-        raise NotImplementedError
-
-    def _reprice_and_view(
-        self, session: Session, row: m.Order, priced: PricedBasket | None = None
-    ) -> BasketView:
-        raise NotImplementedError
-
+class SaleTerms(BasketHooks):
     def set_terms(
         self,
         order_id: uuid.UUID,

@@ -14,11 +14,10 @@ which builds on this module's helpers.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,9 +26,9 @@ from app.changes import Changes
 from app.db import models as m
 from app.db.uow import UnitOfWork
 from app.services.auth import UserInfo
+from app.services.basket_hooks import BasketHooks
 from app.services.basket_rows import to_domain
 from app.services.basket_views import SaleResult
-from app.services.catalog import CatalogService
 from app.services.till import log_drawer, open_session, paid_minor
 from domain.card import CardSlip
 from domain.errors import RuleViolation, ValidationError
@@ -122,20 +121,10 @@ def describe_card(details: dict[str, str] | None) -> str:
     return " ".join(parts)
 
 
-class SaleTendering:
-    _uow: Callable[..., UnitOfWork]
-    _store_id: str
-    _terminal_id: str
-    _currency: str
-    _cash_rounding: Decimal
-    _catalog: CatalogService
-    _clock: Callable[[], datetime]
+class SaleTendering(BasketHooks):
     pay_later_allowed: bool = True
 
-    # Provided by SaleService.
-    def _order_row(self, session: Session, order_id: uuid.UUID) -> m.Order:
-        raise NotImplementedError
-
+    # Provided by SaleCompletion.
     def _start_payment(
         self, session: Session, row: m.Order, user: UserInfo, now: datetime
     ) -> Order:
