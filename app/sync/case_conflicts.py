@@ -20,9 +20,9 @@ from app.sync.entities import by_name
 from domain.cases.case import EventKind
 from domain.ids import new_id
 
-# What a conflict entry names; the other columns of the workflow part follow its status.
-SHOWN = ("status", "assignee_group", "assignee_user_id", "priority")
-HIDDEN = (
+# A case row's workflow part: the status and what moves with it (case_merge.PARTS).
+WORKFLOW = (
+    "status",
     "type_version",
     "sla_started_at",
     "paused_since",
@@ -30,6 +30,9 @@ HIDDEN = (
     "closed_at",
     "reopen_count",
 )
+# What a conflict entry names; the other columns of the workflow part follow its status.
+SHOWN = ("status", "assignee_group", "assignee_user_id", "priority")
+HIDDEN = tuple(column for column in WORKFLOW if column not in SHOWN)
 # (row, each changed column's value before the batch, when each column changed)
 Changes = tuple[dict[str, Any], dict[str, Any], dict[str, str]]
 

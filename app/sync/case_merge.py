@@ -39,20 +39,18 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from app.db.types import UtcDateTime
-from app.sync.case_conflicts import Changes, Loss, conflict_entry, not_here, record
+from app.sync.case_conflicts import (
+    WORKFLOW,
+    Changes,
+    Loss,
+    conflict_entry,
+    not_here,
+    record,
+)
 from app.sync.case_derive import EARLIEST, Derive
 from app.sync.entities import Entity, by_name
 from domain.cases.definitions import Priority
 
-WORKFLOW = (
-    "status",
-    "type_version",
-    "sla_started_at",
-    "paused_since",
-    "paused_seconds",
-    "closed_at",
-    "reopen_count",
-)
 PARTS = (WORKFLOW, ("assignee_group", "assignee_user_id"), ("priority",))
 DERIVED = (
     "is_open",
