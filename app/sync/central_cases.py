@@ -170,10 +170,7 @@ def _require_store(conn: Connection, store_id: str) -> None:
         raise GroupProblem(
             "This central database has no store groups yet; run `storedesk central init`."
         )
-    known = conn.execute(
-        text("SELECT 1 FROM sync_stores WHERE store_id = :s"), {"s": store_id}
-    ).first()
-    if not known:
-        raise GroupProblem(
-            f"Store {store_id!r} is not registered; run `storedesk central add-store` first."
-        )
+    # central_schema builds on this module (GROUPS_DDL, case_policies): imported here.
+    from app.sync.central_schema import require_store
+
+    require_store(conn, store_id)

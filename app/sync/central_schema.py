@@ -415,19 +415,24 @@ def add_terminal(engine: Engine, store_id: str, terminal_id: str) -> None:
     check_id(terminal_id, "Terminal id")
     with engine.begin() as conn:
         _require_initialised(conn)
-        known = conn.execute(
-            text("SELECT 1 FROM sync_stores WHERE store_id = :s"), {"s": store_id}
-        ).first()
-        if not known:
-            raise CentralProblem(
-                f"Store {store_id!r} is not registered; run `storedesk central add-store` first."
-            )
+        require_store(conn, store_id)
         conn.execute(
             text(
                 "INSERT INTO sync_terminals (store_id, terminal_id) VALUES (:s, :t) "
                 "ON CONFLICT DO NOTHING"
             ),
             {"s": store_id, "t": terminal_id},
+        )
+
+
+def require_store(conn: Connection, store_id: str) -> None:
+    """:class:`CentralProblem` unless ``store_id`` is registered (``central add-store``)."""
+    known = conn.execute(
+        text("SELECT 1 FROM sync_stores WHERE store_id = :s"), {"s": store_id}
+    ).first()
+    if not known:
+        raise CentralProblem(
+            f"Store {store_id!r} is not registered; run `storedesk central add-store` first."
         )
 
 
