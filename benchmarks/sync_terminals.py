@@ -49,11 +49,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _sync import make_central, store_url, throwaway_database
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url
 
 from app.db.engine import make_engine
 from tests.sync.terminal_processes import (
     central_figures,
+    central_store_sales,
     local_figures,
     start_provision,
     start_seller,
@@ -216,13 +217,7 @@ def _compare(
                 for line in mine.differences(central_figures(conn, store, terminal)):
                     problems.append(f"{store}/{terminal}: {line}")
             for store in stores:
-                n, total, numbers = conn.execute(
-                    text(
-                        "SELECT count(*), coalesce(sum(total_minor), 0), count(DISTINCT number) "
-                        "FROM orders WHERE store_id = :s AND status = 'completed'"
-                    ),
-                    {"s": store},
-                ).one()
+                n, total, numbers = central_store_sales(conn, store)
                 mine_n = sum(v["sales"] for k, v in sold.items() if k[0] == store)
                 mine_total = sum(v["total_minor"] for k, v in sold.items() if k[0] == store)
                 if (n, total, numbers) != (mine_n, mine_total, mine_n):

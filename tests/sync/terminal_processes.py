@@ -197,6 +197,18 @@ def local_figures(home: Path, store: str, terminal: str) -> tuple[Figures, int]:
     return figures, int(waiting)
 
 
+def central_store_sales(conn: Connection, store: str) -> tuple[int, int, int]:
+    """The centre's completed orders of a store: (count, total minor, distinct numbers)."""
+    count, total, numbers = conn.execute(
+        text(
+            "SELECT count(*), coalesce(sum(total_minor), 0), count(DISTINCT number) "
+            "FROM orders WHERE store_id = :s AND status = 'completed'"
+        ),
+        {"s": store},
+    ).one()
+    return int(count), int(total), int(numbers)
+
+
 def central_figures(conn: Connection, store: str, terminal: str) -> Figures:
     figures = Figures()
     params = {"s": store, "t": terminal}

@@ -26,6 +26,7 @@ from app.sync.central_data import seed_demo
 from app.sync.central_schema import add_store, add_terminal, init_central, role_name
 from tests.sync.terminal_processes import (
     central_figures,
+    central_store_sales,
     local_figures,
     start_provision,
     start_seller,
@@ -101,13 +102,7 @@ def test_terminal_processes_of_two_stores_sell_offline_and_converge_exactly(
                 assert mine.differences(theirs) == [], (store, terminal)
                 assert sum(len(ids) for ids in theirs.rows.values()) > 0
             for store in STORES:
-                count, total, numbers = conn.execute(
-                    text(
-                        "SELECT count(*), sum(total_minor), count(DISTINCT number) FROM orders "
-                        "WHERE store_id = :s AND status = 'completed'"
-                    ),
-                    {"s": store},
-                ).one()
+                count, total, numbers = central_store_sales(conn, store)
                 mine = [v for k, v in sold.items() if k[0] == store]
                 assert count == numbers == sum(v["sales"] for v in mine)
                 assert total == sum(v["total_minor"] for v in mine)
