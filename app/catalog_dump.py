@@ -1,7 +1,7 @@
 """Writing the catalog file format (:mod:`app.catalog_format` reads it).
 
 :func:`dump_catalog` writes the canonical text: keys in a fixed order (the ``*_KEYS``
-tuples of :mod:`app.catalog_format`), optional fields left out, amounts as decimal strings;
+tuples of :mod:`app.catalog_schema`), optional fields left out, amounts as decimal strings;
 ``dump_catalog(parse_catalog(text)) == text`` for a file in canonical form, and
 ``offering_from_dict(offering_to_dict(o), currency=c) == o`` holds exactly.
 """
