@@ -32,7 +32,8 @@ from domain.catalog import (
     SimForm,
 )
 from domain.money import round_money
-from domain.pricing import BasketItem, CustomerFacts, price_basket
+from domain.pricing import price_basket
+from domain.pricing_types import BasketItem, CustomerFacts
 from domain.promotions import (
     Charge,
     Condition,

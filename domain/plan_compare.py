@@ -13,7 +13,8 @@ from datetime import date
 from decimal import Decimal
 
 from domain.catalog import Catalog, Offering, OfferingKind
-from domain.pricing import BasketItem, CustomerFacts, Problem, price_basket
+from domain.pricing import price_basket
+from domain.pricing_types import BasketItem, CustomerFacts, Problem
 from domain.promotions import Promotion
 
 DEFAULT_TERM = 24

@@ -4,7 +4,8 @@
 line's amount now and per month, each discount with its reason, VAT per rate, the totals,
 and the eligibility problems that must be solved before payment. Same input, same output:
 promotions are applied in their own fixed order (:mod:`domain.promotions`), never in the
-order they were stored.
+order they were stored. The value types are in :mod:`domain.pricing_types`, the
+eligibility rules in :mod:`domain.eligibility`.
 
 Rounding, exactly (all amounts are tax-inclusive, in cents):
 
@@ -33,162 +34,23 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from domain.catalog import (
-    COMMITMENT_TERMS,
-    Catalog,
-    Offering,
-    OfferingKind,
-    Policies,
-    PriceType,
-    SimForm,
-)
+from domain.catalog import Catalog, Offering, Policies, PriceType
+from domain.eligibility import check_eligibility
 from domain.errors import ValidationError
 from domain.money import CENT, round_money
+from domain.pricing_types import (
+    ZERO,
+    AppliedDiscount,
+    BasketItem,
+    CustomerFacts,
+    PricedBasket,
+    PricedLine,
+    Problem,
+    VatLine,
+)
 from domain.promotions import Charge, Promotion, Selector, Stacking, Target
 
-ZERO = Decimal("0.00")
 MANUAL = "MANUAL"
-
-
-@dataclass(frozen=True)
-class ManualDiscount:
-    reason: str
-    percent: Decimal | None = None
-    amount: Decimal | None = None
-    charge: Charge = Charge.UPFRONT
-
-    def __post_init__(self) -> None:
-        if not self.reason.strip():
-            raise ValidationError("Say why the discount is given.", field="reason")
-        if (self.percent is None) == (self.amount is None):
-            raise ValidationError("Give either a percentage or an amount.", field="discount")
-        if self.percent is not None and not Decimal(0) < self.percent <= Decimal(100):
-            raise ValidationError("A percentage must be above 0 and at most 100.", field="percent")
-        if self.amount is not None and self.amount <= 0:
-            raise ValidationError("A discount amount must be above zero.", field="amount")
-
-
-@dataclass(frozen=True)
-class BasketItem:
-    """What the consultant put in the basket, before any price is known."""
-
-    line_id: str
-    code: str
-    quantity: int = 1
-    commitment: int = 0
-    instalments: int = 0  # devices: 0 = paid in full now
-    upfront: Decimal | None = None  # devices on instalments: the part paid now
-    amount: Decimal | None = None  # top-ups with a free amount
-    manual: ManualDiscount | None = None
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.quantity <= 999:
-            raise ValidationError("Quantity must be between 1 and 999.", field="quantity")
-
-
-@dataclass(frozen=True)
-class CustomerFacts:
-    age: int | None = None  # None: walk-in or unknown
-    active_lines: int = 0
-    plan_codes: frozenset[str] = frozenset()  # plans on the customer's active subscriptions
-    has_esim_device: bool = False  # the consultant confirmed the customer's phone takes eSIM
-
-
-@dataclass(frozen=True)
-class AppliedDiscount:
-    line_id: str
-    code: str
-    reason: str
-    charge: Charge
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something that must be solved before the basket can be paid."""
-
-    line_id: str | None
-    message: str
-    about_customer: bool = False  # age or line count: depends on who buys, not on the offer
-
-
-@dataclass(frozen=True)
-class PricedLine:
-    line_id: str
-    code: str
-    name: str
-    kind: OfferingKind
-    quantity: int
-    commitment: int
-    vat_rate: Decimal  # of the one-time price
-    monthly_vat_rate: Decimal
-    unit_price: Decimal  # list, one-time
-    list_upfront: Decimal  # unit price × quantity
-    upfront_discount: Decimal
-    price: Decimal  # list_upfront − upfront_discount (before the instalment split)
-    upfront: Decimal  # due now
-    unit_monthly: Decimal
-    list_monthly: Decimal
-    monthly_discount: Decimal
-    monthly: Decimal  # the recurring fee after discounts (instalments not included)
-    instalments: int = 0
-    instalment: Decimal = ZERO
-    last_instalment: Decimal = ZERO
-    discounts: tuple[AppliedDiscount, ...] = ()
-
-    @property
-    def financed(self) -> Decimal:
-        return self.price - self.upfront
-
-    @property
-    def monthly_now(self) -> Decimal:
-        """What this line costs per month at first: fee plus instalment."""
-        return self.monthly + self.instalment
-
-
-@dataclass(frozen=True)
-class VatLine:
-    rate: Decimal
-    gross: Decimal
-    net: Decimal
-    vat: Decimal
-
-
-@dataclass(frozen=True)
-class PricedBasket:
-    lines: tuple[PricedLine, ...]
-    due_now: Decimal
-    monthly: Decimal  # fees + instalments in the first month
-    vat_now: tuple[VatLine, ...]
-    vat_monthly: tuple[VatLine, ...]
-    problems: tuple[Problem, ...] = ()
-    discounts: tuple[AppliedDiscount, ...] = field(default=())
-
-    @property
-    def sellable(self) -> bool:
-        return not self.problems
-
-    @property
-    def total_discount(self) -> Decimal:
-        return sum((d.amount for d in self.discounts if d.charge is Charge.UPFRONT), ZERO)
-
-    def line(self, line_id: str) -> PricedLine:
-        for line in self.lines:
-            if line.line_id == line_id:
-                return line
-        raise KeyError(line_id)
-
-    def cost_over(self, months: int) -> Decimal:
-        """Everything the customer pays now and over ``months`` months."""
-        total = self.due_now
-        for line in self.lines:
-            total += line.monthly * months
-            if line.instalments:
-                paid = min(months, line.instalments)
-                total += line.instalment * paid
-                if paid == line.instalments:
-                    total += line.last_instalment - line.instalment
-        return total
 
 
 # -- the engine -----------------------------------------------------------------------------
@@ -460,100 +322,6 @@ def vat_by_rate(amounts: Iterable[tuple[Decimal, Decimal]]) -> tuple[VatLine, ..
         net = round_money(gross * 100 / (100 + rate))
         lines.append(VatLine(rate=rate, gross=gross, net=net, vat=gross - net))
     return tuple(lines)
-
-
-# -- eligibility ----------------------------------------------------------------------------
-
-
-def check_eligibility(
-    lines: Sequence[tuple[BasketItem, Offering]],
-    catalog: Catalog,
-    customer: CustomerFacts,
-    day: date,
-    store: str,
-    channel: str,
-) -> list[Problem]:
-    """Everything that keeps this basket from being sold to this customer, with the reason."""
-    policies: Policies = catalog.policies
-    problems: list[Problem] = []
-    offerings = [o for _, o in lines]
-    plans = [(i, o) for i, o in lines if o.kind is OfferingKind.PLAN]
-    for item, offering in lines:
-        lid = item.line_id
-        if not offering.sellable_on(day):
-            state = offering.lifecycle.value
-            if offering.valid.contains(day) or state != "launched":
-                problems.append(Problem(lid, f"{offering.name} is {state} and cannot be sold."))
-            else:
-                problems.append(
-                    Problem(lid, f"{offering.name} is only sold {offering.valid.describe()}.")
-                )
-        if not offering.available_in(store, channel):
-            problems.append(Problem(lid, f"{offering.name} is not offered in this store."))
-        if item.commitment not in COMMITMENT_TERMS:
-            problems.append(
-                Problem(lid, f"A commitment of {item.commitment} months is not offered.")
-            )
-        elif offering.plan is not None and item.commitment not in offering.plan.commitments:
-            terms = ", ".join(str(t) for t in offering.plan.commitments)
-            problems.append(
-                Problem(lid, f"{offering.name} comes with a commitment of {terms} months only.")
-            )
-        if offering.is_postpaid_plan or offering.min_age is not None:
-            minimum = policies.postpaid_min_age if offering.min_age is None else offering.min_age
-            if customer.age is None:
-                problems.append(
-                    Problem(lid, f"{offering.name} needs a customer whose age is checked.", True)
-                )
-            elif customer.age < minimum:
-                problems.append(
-                    Problem(
-                        lid, f"{offering.name} needs the customer to be {minimum} or older.", True
-                    )
-                )
-        if offering.requires and not _requirement_met(offering, offerings, customer, catalog):
-            wanted = " or ".join(_describe_requirement(r, catalog) for r in offering.requires)
-            problems.append(Problem(lid, f"{offering.name} needs {wanted}."))
-        if offering.sim_form is SimForm.ESIM and not (
-            customer.has_esim_device
-            or any(o.device is not None and o.device.esim_capable for o in offerings)
-        ):
-            problems.append(
-                Problem(
-                    lid,
-                    "An eSIM needs an eSIM-capable phone: add one, or confirm the customer's"
-                    " phone supports eSIM.",
-                )
-            )
-    new_lines = sum(item.quantity for item, _ in plans)
-    if new_lines and customer.active_lines + new_lines > policies.max_active_lines:
-        problems.append(
-            Problem(
-                None,
-                f"A customer may have at most {policies.max_active_lines} active lines"
-                f" (has {customer.active_lines}, this basket adds {new_lines}).",
-                True,
-            )
-        )
-    return problems
-
-
-def _requirement_met(
-    offering: Offering, basket: Sequence[Offering], customer: CustomerFacts, catalog: Catalog
-) -> bool:
-    held = list(basket) + [o for c in customer.plan_codes if (o := catalog.get(c)) is not None]
-    return any(
-        other is not offering and other.matches_requirement(requirement)
-        for requirement in offering.requires
-        for other in held
-    )
-
-
-def _describe_requirement(requirement: str, catalog: Catalog) -> str:
-    if requirement.startswith("family:"):
-        return f"a {requirement.removeprefix('family:')} plan"
-    target = catalog.get(requirement)
-    return target.name if target else requirement
 
 
 # -- manual discounts and bundles ---------------------------------------------------------

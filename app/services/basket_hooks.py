@@ -23,7 +23,7 @@ from app.services.basket_views import BasketView
 from app.services.catalog import CatalogService
 from domain.catalog import Offering
 from domain.order import Order
-from domain.pricing import PricedBasket
+from domain.pricing_types import PricedBasket
 
 
 class BasketHooks:

@@ -17,7 +17,7 @@ from app.services.exchange_credit import exchange_credit
 from app.services.port_in import describe_port_in
 from domain.money import Money
 from domain.order import OrderStatus
-from domain.pricing import PricedBasket
+from domain.pricing_types import PricedBasket
 from domain.promotions import Charge
 
 

@@ -13,7 +13,7 @@ from app.errors import NotFound
 from app.services.catalog import CatalogService
 from domain.money import Money
 from domain.order import Order, OrderLine, OrderStatus
-from domain.pricing import ManualDiscount, PricedBasket, Problem
+from domain.pricing_types import ManualDiscount, PricedBasket, Problem
 from domain.promotions import Charge
 
 

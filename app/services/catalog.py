@@ -30,7 +30,8 @@ from app.db.uow import UnitOfWork
 from domain.catalog import Catalog, Lifecycle, Offering, OfferingKind, Policies
 from domain.catalog_search import CatalogIndex, CatalogQuery, CatalogRow
 from domain.plan_compare import PlanColumn, compare_plans
-from domain.pricing import BasketItem, CustomerFacts, PricedBasket, price_basket
+from domain.pricing import price_basket
+from domain.pricing_types import BasketItem, CustomerFacts, PricedBasket
 from domain.promotions import Promotion
 
 PRICED_BASKETS = 128  # results a snapshot remembers: every basket open at a till, and more

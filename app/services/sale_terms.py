@@ -17,7 +17,8 @@ from app.services.basket_views import ApprovalRequired, BasketView
 from domain.catalog import COMMITMENT_TERMS, OfferingKind
 from domain.errors import ValidationError
 from domain.money import Money, parse_amount
-from domain.pricing import ManualDiscount, needs_approval
+from domain.pricing import needs_approval
+from domain.pricing_types import ManualDiscount
 from domain.promotions import Charge
 
 

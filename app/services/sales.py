@@ -55,7 +55,7 @@ from domain.identifiers import parse_iccid, parse_imei
 from domain.ids import new_id
 from domain.money import Money
 from domain.order import Order, OrderStatus
-from domain.pricing import (
+from domain.pricing_types import (
     BasketItem,
     CustomerFacts,
     PricedBasket,

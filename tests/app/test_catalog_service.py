@@ -18,7 +18,7 @@ from app.db import models as m
 from app.demo.seed import DEMO_CATALOG
 from domain.catalog import Lifecycle, OfferingKind
 from domain.catalog_search import CatalogQuery
-from domain.pricing import CustomerFacts
+from domain.pricing_types import CustomerFacts
 
 TODAY = date(2026, 11, 23)
 

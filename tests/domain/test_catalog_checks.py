@@ -21,7 +21,8 @@ from domain.catalog import (
     Validity,
 )
 from domain.catalog_rules import catalog_problems
-from domain.pricing import BasketItem, CustomerFacts, price_basket
+from domain.pricing import price_basket
+from domain.pricing_types import BasketItem, CustomerFacts
 from domain.promotions import Charge, Promotion, Selector, Target
 
 DAY = date(2026, 11, 23)

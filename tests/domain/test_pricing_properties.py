@@ -21,13 +21,8 @@ from domain.catalog import (
     PriceType,
     SimForm,
 )
-from domain.pricing import (
-    BasketItem,
-    CustomerFacts,
-    ManualDiscount,
-    price_basket,
-    share_amount,
-)
+from domain.pricing import price_basket, share_amount
+from domain.pricing_types import BasketItem, CustomerFacts, ManualDiscount
 from domain.promotions import Charge, Condition, Promotion, Selector, Stacking, Target
 
 DAY = date(2026, 11, 23)
