@@ -1,4 +1,9 @@
-"""Sell: the basket. Scan or type a code, pick from the catalog, pay, see the receipt."""
+"""Sell: the basket. Scan or type a code, pick from the catalog, pay, see the receipt.
+
+Mixed in: :mod:`ui.screens.sell_table` (how the basket is shown), :mod:`ui.screens.sell_lines`
+(what is done to the selected line) and :mod:`ui.screens.sell_basket` (void, hold, recall,
+return).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,37 +24,36 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.errors import DeviceError, DomainError, RuleViolation, ValidationError
 from domain.catalog_search import headline_price
-from domain.users import Permission
 from ui.approval import ApprovalDialog
 from ui.forms import FieldErrors, error_label
 from ui.keys import shortcut
 from ui.ops import Lane, Runner, op
 from ui.screens.payment import PaymentDialog, ReceiptDialog
+from ui.screens.sell_basket import SellBasketActions
 from ui.screens.sell_lines import SellLineActions
+from ui.screens.sell_table import SellTable
 
 if TYPE_CHECKING:
     from app.bootstrap import Services
     from app.services.auth import UserInfo
-    from app.services.card_payments import CardPaymentResult
     from app.services.invoices import IssuedInvoice
     from app.services.print_queue import PrintJob
     from app.services.receipts import Receipt
-    from app.services.sales import BasketLineView, BasketView, SaleResult
+    from app.services.sales import BasketView, SaleResult
     from domain.catalog import Offering
     from ui.screens.invoice_preview import InvoicePreviewDialog
 
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 log = logging.getLogger(__name__)
 
 
-class SellScreen(SellLineActions, QWidget):
+# SellTable comes first: its selected_line must win over the stub SellLineActions declares.
+class SellScreen(SellTable, SellBasketActions, SellLineActions, QWidget):
     sale_completed = Signal(object)  # SaleResult
     print_queue_changed = Signal()
 
@@ -279,87 +282,6 @@ class SellScreen(SellLineActions, QWidget):
             lambda: self._services.sales.remove_line(basket.order_id, line_id, user=user),
         ).success(self._added).run()
 
-    def void(self) -> None:
-        basket, user = self._basket, self._require_user()
-        if basket is None:
-            return
-        if basket.lines and not user.can(Permission.VOID):
-            dialog = ApprovalDialog(
-                self._services,
-                self._runner,
-                requested_by=user,
-                action="void_basket",
-                subject=basket.number,
-                explanation=f"Voiding {basket.number} ({basket.total.format()}) needs a manager.",
-                parent=self,
-            )
-            self.approval_dialog = dialog
-            dialog.accepted.connect(lambda: self._cancel(basket, user))
-            dialog.open()
-            return
-        self._cancel(basket, user)
-
-    def _cancel(self, basket: BasketView, user: UserInfo) -> None:
-        order_id, cards = basket.order_id, self._services.cards
-
-        def cancelled(_changes: object) -> None:
-            self._reset()
-            # A part payment by card goes back to the card through the terminal.
-            op(
-                self._runner, lambda: cards.refund_to_card(order_id, user=user), lane=Lane.IO
-            ).success(self._card_refunds_done).failure(self._failed).run()
-
-        op(self._runner, lambda: self._services.sales.cancel(order_id, user=user)).success(
-            cancelled
-        ).failure(self._failed).run()
-
-    def _card_refunds_done(self, results: list[CardPaymentResult]) -> None:
-        if results:
-            self.errors.show_message("", "; ".join(r.message for r in results))
-
-    def hold(self) -> None:
-        """Put this basket aside (its items stay reserved) and start afresh."""
-        basket, user = self._basket, self._require_user()
-        if basket is None or not basket.lines:
-            return
-        op(self._runner, lambda: self._services.sales.hold(basket.order_id, user=user)).success(
-            lambda _none: self._reset()
-        ).failure(self._failed).run()
-
-    def return_goods(self) -> None:
-        """Take goods back from an earlier sale; an exchange continues here in Sell."""
-        from ui.screens.returns import ReturnDialog
-
-        basket = self._basket
-        customer_id = basket.customer_id if basket is not None else self._pending_customer[0]
-        dialog = ReturnDialog(
-            self._services, self._runner, user=self._require_user(), customer_id=customer_id,
-            parent=self,
-        )  # fmt: skip
-        dialog.exchange_started.connect(self.open_basket)
-        self.return_dialog = dialog
-        dialog.open()
-
-    def recall(self) -> None:
-        from ui.screens.held_baskets import HeldBasketsDialog
-
-        dialog = HeldBasketsDialog(self._services, self._runner, parent=self)
-        dialog.chosen.connect(self._recall)
-        self.recall_dialog = dialog
-        dialog.open()
-
-    def _recall(self, order_id: uuid.UUID) -> None:
-        user = self._require_user()
-        current = self._basket
-        sales = self._services.sales
-
-        def run() -> BasketView:
-            if current is not None and current.lines and current.order_id != order_id:
-                sales.hold(current.order_id, user=user)  # the basket on screen is kept too
-            return sales.recall(order_id, user=user)
-
-        op(self._runner, run).success(self._added).failure(self._failed).run()
-
     def _reset(self) -> None:
         self._basket = None
         self.code.clear()
@@ -453,113 +375,7 @@ class SellScreen(SellLineActions, QWidget):
         op(self._runner, run, lane=Lane.IO).success(printed).run()
         dialog.open()
 
-    # -- rendering -----------------------------------------------------------------------
-    def _render(self) -> None:
-        basket = self._basket
-        lines = basket.lines if basket else ()
-        rows: list[tuple[int | None, tuple[str, ...]]] = []
-        for index, line in enumerate(lines):
-            monthly = line.monthly_fee.format() if line.monthly_fee else ""
-            if line.instalment is not None:
-                extra = f"{line.instalment.format()} × {line.instalments}"
-                monthly = f"{monthly} + {extra}" if monthly else extra
-            terms = []
-            if line.commitment:
-                terms.append(f"{line.commitment} months")
-            if line.instalments:
-                terms.append(f"{line.instalments} instalments")
-            serial = line.serial or (
-                f"scan {line.needs_serial.upper()}" if line.needs_serial else ""
-            )
-            if line.kind == "plan" and line.port_in:
-                temp = f"{line.msisdn}, then " if line.msisdn else ""
-                serial = f"{temp}port-in {line.port_in}"
-            elif line.kind == "plan":
-                serial = line.msisdn or "number: next free (Ctrl+M) or port in (Ctrl+I)"
-            elif line.kind == "topup":
-                serial = line.msisdn or "number to top up: Ctrl+M"
-            name = (
-                line.description if line.quantity == 1 else f"{line.quantity} × {line.description}"
-            )
-            rows.append((index, (name, serial, ", ".join(terms), line.total.format(), monthly)))
-            for d in line.discounts:
-                now, per_month = (
-                    ("", f"−{d.amount.format()}") if d.monthly else (f"−{d.amount.format()}", "")
-                )
-                rows.append((None, (f"    {d.reason}", "", "", now, per_month)))
-        self._row_lines = [line_index for line_index, _ in rows]
-        self.lines.setRowCount(len(rows))
-        italic = QFont()
-        italic.setItalic(True)
-        for row, (line_index, cells) in enumerate(rows):
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col >= 3:
-                    item.setTextAlignment(RIGHT)
-                if line_index is None:
-                    item.setFont(italic)
-                    item.setForeground(Qt.GlobalColor.darkGreen)
-                self.lines.setItem(row, col, item)
-        if basket:
-            self.customer.setText(f"{basket.customer_name} · {basket.number}")
-            monthly_total = basket.monthly_total
-            extra = "" if monthly_total.is_zero() else f"   then {monthly_total.format()} / month"
-            saved = basket.discount_total
-            you_save = (
-                f"   (you save {saved.format()})"
-                if saved is not None and not saved.is_zero()
-                else ""
-            )
-            credit = ""
-            if basket.credit is not None:
-                credit = (
-                    f"<br>Credit from return: −{basket.credit.format()} · "
-                    f"<b>To pay: {basket.due_now.format()}</b>"
-                )
-            self.total.setText(
-                f"<b>Total now: {basket.total.format()}</b>{extra}{you_save}{credit}"
-            )
-            self.problems.setText("\n".join(f"⚠ {m}" for m in basket.messages))
-            self.problems.setVisible(bool(basket.problems))
-            self.esim_confirmed.setChecked(basket.esim_device_confirmed)
-        else:
-            self.total.setText("<b>Total now: 0.00</b>")
-            self.problems.hide()
-            self.esim_confirmed.setChecked(False)
-        self.pay_cash_button.setEnabled(bool(lines) and not (basket and basket.problems))
-        self.void_button.setEnabled(basket is not None)
-        self.hold_button.setEnabled(bool(lines))
-        self._selection_changed()
-
-    # -- line terms and discounts --------------------------------------------------------
-    def selected_line(self) -> BasketLineView | None:
-        basket = self._basket
-        rows = self.lines.selectionModel().selectedRows() if basket else []
-        if basket is None or not rows:
-            return None
-        row = rows[0].row()
-        # A discount row belongs to the line above it.
-        while row >= 0 and self._row_lines[row] is None:
-            row -= 1
-        index = self._row_lines[row] if row >= 0 else None
-        return None if index is None else basket.lines[index]
-
-    def select_line(self, line_index: int) -> None:
-        if line_index in self._row_lines:
-            self.lines.clearSelection()
-            self.lines.selectRow(self._row_lines.index(line_index))
-
-    def _selection_changed(self) -> None:
-        line = self.selected_line()
-        kind = line.kind if line else ""
-        self.commitment.setEnabled(kind in ("plan", "device"))
-        self.instalments.setEnabled(kind == "device")
-        self.discount_button.setEnabled(line is not None)
-        self.number_button.setEnabled(kind in ("plan", "topup"))
-        if line is not None:
-            self.commitment.setCurrentIndex(max(0, self.commitment.findData(line.commitment)))
-            self.instalments.setCurrentIndex(max(0, self.instalments.findData(line.instalments)))
-
+    # -- plan choice, results, failures --------------------------------------------------
     def add_plan_choice(self, plan: str, commitment: int, device: str, instalments: int) -> None:
         """Put a plan chosen in the comparison (and its phone) in the basket, with terms."""
         user = self._require_user()
