@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from app.services.tendering import CardOutcome
-from devices.zvt.terminal import Aborted, Approved, Declined, PaymentResult, ZvtTerminal
+from devices.zvt.results import Aborted, Approved, Declined, PaymentResult
+from devices.zvt.terminal import ZvtTerminal
 from domain.card import CardSlip
 from domain.payment_intent import IntentStatus
 

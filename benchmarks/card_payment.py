@@ -1,7 +1,7 @@
 """Card payment: the ZVT driver's own time per authorization, against the same bytes moved raw.
 
 StoreDesk: ``ZvtTerminal(sim.port).authorize(amount)`` timed end to end (until the call
-returns the :class:`~devices.zvt.terminal.Approved` result) for N payments (default 200)
+returns the :class:`~devices.zvt.results.Approved` result) for N payments (default 200)
 one after another, after a warm-up of a registration and five payments, against
 ``TerminalSimulator(step_delay=0.0)`` on a real pseudo-terminal: the terminal answers at
 once, so what is left is the serial transfer plus the work of both ends. One authorization
@@ -53,8 +53,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import serial
 
 from devices.zvt.framing import DLE, ETX, STX, FrameLink
-from devices.zvt.simulator import PtyPort, TerminalSimulator
-from devices.zvt.terminal import Approved, ZvtTerminal
+from devices.zvt.pty_port import PtyPort
+from devices.zvt.results import Approved
+from devices.zvt.simulator import TerminalSimulator
+from devices.zvt.terminal import ZvtTerminal
 
 TARGET_OVERHEAD_MS = 20.0
 WARM_UP = 5

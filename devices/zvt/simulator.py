@@ -6,31 +6,23 @@ a USB-serial cable. It can also answer on any serial-like object. It keeps the s
 terminal keeps (trace and receipt numbers, the batch since the last end-of-day closing, the
 last transaction for Repeat Receipt), so reversals, refunds, totals and recovery agree.
 
-Each payment, refund or reversal takes the next scripted :class:`Outcome` from a queue, then
-the default one:
+Each payment, refund or reversal takes the next scripted
+:class:`~devices.zvt.simulator_outcomes.Outcome` from a queue, then the default one (the
+outcomes are listed in :mod:`devices.zvt.simulator_outcomes`). A transaction shows "Insert
+card", "Enter PIN" and "Please wait" (Intermediate Status), then the Status-Information, the
+receipt as print lines, then Completion (or Abort with the result code, when declined), as
+real terminals do. The password is not checked.
 
-- ``approve``; ``decline[:CODE]`` (result code, default 05 "declined by the card issuer");
-  ``abort`` (the customer presses Stop: Abort 6C);
-- ``timeout`` (never answers, not even the frame's ACK); ``stall`` (answers, shows "Insert
-  card", then falls silent);
-- ``garbage`` (line noise before every frame); ``bad-crc`` (every frame is first sent with a
-  wrong CRC and repeated after the NAK); ``nak[:N]`` (rejects the command N times, default 3);
-- ``disconnect[:after-result]`` (closes the line after "Insert card", or after the result);
-- ``slow[:SECONDS]`` (waits between steps, default 2 s; the till can abort meanwhile).
-
-A transaction shows "Insert card", "Enter PIN" and "Please wait" (Intermediate Status), then
-the Status-Information, the receipt as print lines, then Completion (or Abort with the result
-code, when declined), as real terminals do. The password is not checked.
-
-``storedesk simulate terminal [options]`` runs :func:`devices.zvt.simulator_cli.main`.
+The messages, Status-Information fields and receipts it sends are built in
+:mod:`devices.zvt.simulator_replies`; :class:`~devices.zvt.pty_port.PtyPort` is the pty's
+master side. ``storedesk simulate terminal [options]`` runs
+:func:`devices.zvt.simulator_cli.main`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import select
-import struct
 import threading
 import time
 from collections import deque
@@ -40,12 +32,15 @@ from datetime import datetime
 from typing import NoReturn
 
 from devices.errors import DeviceError, DeviceOffline, DeviceProtocolError, DeviceTimeout
-from devices.zvt import bmp, messages
+from devices.zvt import bmp, commands
+from devices.zvt import simulator_replies as replies
 from devices.zvt.apdu import Apdu
-from devices.zvt.framing import POLL, FrameLink, SerialLike, encode_frame
+from devices.zvt.codes import ABORTED, PROTOCOL_ERROR, result_message
+from devices.zvt.framing import FrameLink, SerialLike, encode_frame
+from devices.zvt.pty_port import PtyPort
+from devices.zvt.simulator_outcomes import Outcome
+from devices.zvt.simulator_replies import money
 
-KINDS: tuple[str, ...] = ("approve", "decline", "abort", "timeout", "stall", "garbage")
-KINDS += ("bad-crc", "nak", "disconnect", "slow")
 GARBAGE = b"\xff\x00\x10\x41line noise\x06\x15\x03"
 SILENCE = 10.0  # a silent terminal ignores repeats of the command for this long
 TERMINAL_ID = "52000123"
@@ -53,36 +48,6 @@ TERMINAL_ID = "52000123"
 # terminals do. A test may give an unmasked test number to check that the till masks it
 # itself; the simulator never stores or prints it.
 TEST_CARD_NUMBER = "476173EEEEEE0010"
-PRINT_CENTRED = 0x40
-
-
-@dataclass(frozen=True)
-class Outcome:
-    kind: str = "approve"
-    code: int = 0x05
-    count: int = 3
-    seconds: float = 2.0
-    after_result: bool = False
-
-    @classmethod
-    def parse(cls, text: str) -> Outcome:
-        kind, _, arg = text.strip().lower().partition(":")
-        if kind not in KINDS:
-            raise ValueError(f"unknown outcome {text!r}; choose from {', '.join(KINDS)}")
-        try:
-            if kind == "decline" and arg:
-                return cls(kind, code=int(arg, 0))
-            if kind == "nak" and arg:
-                return cls(kind, count=int(arg))
-            if kind == "slow" and arg:
-                return cls(kind, seconds=float(arg))
-        except ValueError:
-            raise ValueError(f"outcome {text!r}: {arg!r} is not a number") from None
-        if kind == "disconnect" and arg:
-            if arg != "after-result":
-                raise ValueError("disconnect takes no argument or 'after-result'")
-            return cls(kind, after_result=True)
-        return cls(kind)
 
 
 @dataclass
@@ -92,39 +57,6 @@ class Booking:
     receipt_no: int
     trace_no: int
     reversed: bool = False
-
-
-class PtyPort:
-    """The master side of a pseudo-terminal, with pyserial's read/write/timeout."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self.timeout: float | None = POLL
-
-    @property
-    def in_waiting(self) -> int:
-        import fcntl  # POSIX only, like the pseudo-terminal itself
-        import termios
-
-        buffer = fcntl.ioctl(self.fd, termios.FIONREAD, b"\0\0\0\0")
-        return int(struct.unpack("i", buffer)[0])
-
-    def close(self) -> None:
-        # Forget the number first: a later read must fail, not hit a file that reused it.
-        fd, self.fd = self.fd, -1
-        if fd >= 0:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-
-    def read(self, size: int = 1) -> bytes:
-        ready, _, _ = select.select([self.fd], [], [], self.timeout)
-        return os.read(self.fd, max(1, size)) if ready else b""
-
-    def write(self, data: bytes, /) -> int:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.fd, view) :]
-        return len(data)
 
 
 class _Stopped(Exception):
@@ -265,7 +197,7 @@ class TerminalSimulator:
             apdu = Apdu.decode(raw)
         except DeviceProtocolError:
             self._link.write_ack()
-            self._send(messages.negative_ack(messages.PROTOCOL_ERROR))
+            self._send(commands.negative_ack(PROTOCOL_ERROR))
             return
         money = apdu.command in ((0x06, 0x01), (0x06, 0x30), (0x06, 0x31))
         if money and raw != self._nak_frame:
@@ -309,16 +241,15 @@ class TerminalSimulator:
         elif command == (0x06, 0x20):
             self._repeat_receipt(apdu)
         elif command == (0x05, 0x01):
-            self._send(messages.ACK)
-            software = b"SIM-1.0"
-            self._say(Apdu(0x06, 0x0F, bmp.var_prefix(len(software), 3) + software + b"\x00"))
+            self._send(commands.ACK)
+            self._say(replies.status_enquiry_completion())
         elif command == (0x06, 0x02):
-            self._send(messages.ACK)
+            self._send(commands.ACK)
         elif command == (0x06, 0xB0):
             # Nothing to abort; the till may not be listening any more, so no wait for an ACK.
-            self._link.write_raw(encode_frame(messages.ACK.encode()))
+            self._link.write_raw(encode_frame(commands.ACK.encode()))
         else:
-            self._send(messages.negative_ack(0x83))
+            self._send(commands.negative_ack(0x83))
 
     # -- sending ------------------------------------------------------------------------------
 
@@ -348,7 +279,7 @@ class TerminalSimulator:
             raise DeviceProtocolError("Simulated terminal", f"the till refused: {answer.ins:02X}")
 
     def _status(self, code: int, text: str) -> None:
-        self._say(Apdu(0x04, 0xFF, bytes([code])))
+        self._say(replies.intermediate_status(code))
         self._say_log(f"  {text}")
 
     def _pause(self, seconds: float) -> None:
@@ -376,17 +307,14 @@ class TerminalSimulator:
     # -- commands -----------------------------------------------------------------------------
 
     def _register(self, apdu: Apdu) -> None:
-        self._send(messages.ACK)
-        data = bmp.field(0x19, b"\x00") + bmp.field(0x29, bmp.bcd(self.terminal_id, 4))
-        if len(apdu.data) >= 6:
-            data += bmp.field(0x49, apdu.data[4:6])
-        self._say(Apdu(0x06, 0x0F, data))
+        self._send(commands.ACK)
+        self._say(replies.registration_completion(self.terminal_id, apdu.data))
         self._say_log("Till logged on")
 
     def _transaction(self, kind: str, amount: int, receipt_no: int | None) -> None:
         outcome = self._outcome
-        self._say_log(f"{kind.capitalize()} {_money(amount) if amount else ''}".rstrip())
-        self._send(messages.ACK)
+        self._say_log(f"{kind.capitalize()} {money(amount) if amount else ''}".rstrip())
+        self._send(commands.ACK)
         try:
             self._status(0x0A, "Insert card")
             if outcome.kind == "disconnect" and not outcome.after_result:
@@ -432,133 +360,83 @@ class TerminalSimulator:
         booking = Booking(kind, amount, self._receipt, self._trace)
         self.bookings.append(booking)
         self.batch.append(booking)
-        now = datetime.now()
-        auth = f"{(self._trace * 7919) % 1000000:06d}"
-        status = (
-            bmp.field(0x27, b"\x00")
-            + bmp.amount_field(amount)
-            + bmp.field(0x49, bmp.bcd(messages.EUR, 2))
-            + bmp.field(0x0B, bmp.bcd(self._trace, 3))
-            + bmp.field(0x0C, bmp.bcd(now.strftime("%H%M%S"), 3))
-            + bmp.field(0x0D, bmp.bcd(now.strftime("%m%d"), 2))
-            + bmp.field(0x0E, bmp.bcd("2812", 2))
-            + bmp.field(0x17, bmp.bcd(1, 2))
-            + bmp.field(0x19, b"\x60")
-            + bmp.field(0x22, _card_number_bcd(self.card_number))
-            + bmp.field(0x29, bmp.bcd(self.terminal_id, 4))
-            + bmp.field(0x2A, b"SIMULATED VU   ")
-            + bmp.field(0x3B, auth.encode("ascii") + b"\x00\x00")
-            + bmp.field(0x87, bmp.bcd(self._receipt, 2))
-            + bmp.field(0x88, bmp.bcd(self._trace, 3))
-            + bmp.field(0x8A, bytes([self.card_type]))
-            + bmp.field(0x8B, self.card_name.encode("ascii") + b"\x00")
-        )
-        title = {"payment": "Payment", "refund": "Refund", "reversal": "Reversal"}[kind]
-        shown = bmp.masked_pan(_card_number_bcd(self.card_number)) or ""
-        receipt = (
-            "* * CARDHOLDER RECEIPT * *",
-            "StoreDesk terminal simulator",
-            f"Terminal-ID {self.terminal_id}",
-            now.strftime("%d.%m.%Y      %H:%M:%S"),
-            f"{title}  {self.card_name}",
-            f"Card  {shown}",
-            f"Trace {self._trace:06d}  Receipt {self._receipt:04d}",
-            f"Auth. code {auth}",
-            f"AMOUNT EUR {_money(amount)}",
-            "APPROVED  -  Danke schön",
-        )
+        now, number, terminal_id = datetime.now(), self.card_number, self.terminal_id
+        status = replies.approval_status(
+            amount, trace=self._trace, receipt_no=self._receipt, now=now,
+            terminal_id=terminal_id, card_number=number, card_type=self.card_type,
+            card_name=self.card_name,
+        )  # fmt: skip
+        receipt = replies.approval_receipt(
+            kind, amount, trace=self._trace, receipt_no=self._receipt, now=now,
+            terminal_id=terminal_id, card_number=number, card_name=self.card_name,
+        )  # fmt: skip
         self._result(status, receipt)
         self._say_log(f"  approved, receipt {self._receipt:04d}, trace {self._trace:06d}")
-        self._say(Apdu(0x06, 0x0F, bmp.field(0x29, bmp.bcd(self.terminal_id, 4))))
+        self._say(replies.completion(self.terminal_id))
 
     def _decline(self, kind: str, amount: int, code: int) -> None:
         self._trace += 1
-        status = (
-            bmp.field(0x27, bytes([code]))
-            + (bmp.amount_field(amount) if amount else b"")
-            + bmp.field(0x0B, bmp.bcd(self._trace, 3))
-            + bmp.field(0x29, bmp.bcd(self.terminal_id, 4))
+        status = replies.decline_status(
+            code, amount, trace=self._trace, terminal_id=self.terminal_id
         )
-        receipt = ("* * CARDHOLDER RECEIPT * *", f"AMOUNT EUR {_money(amount)}", "DECLINED")
-        self._result(status, receipt)
-        self._say_log(f"  declined, code {code:02X}: {messages.result_message(code)}")
-        self._say(Apdu(0x06, 0x1E, bytes([code])))
+        self._result(status, replies.decline_receipt(amount))
+        self._say_log(f"  declined, code {code:02X}: {result_message(code)}")
+        self._say(replies.abort(code))
 
     def _result(self, status: bytes, receipt: tuple[str, ...]) -> None:
         self._last = (status, receipt)
-        self._say(Apdu(0x04, 0x0F, status))
+        self._say(replies.status_information(status))
         if self._outcome.kind == "disconnect" and self._outcome.after_result:
             # Cut the line while the till acknowledges the first receipt line: by then it
             # surely holds the result, and the terminal has its acknowledgement.
-            self._send(Apdu(0x06, 0xD1, b"\x00" + receipt[0].encode(bmp.TEXT_ENCODING)))
+            self._send(replies.print_line(receipt[0]))
             self._link.read_frame(time.monotonic() + self.answer_timeout)
             self._disconnect()
         self._print(receipt)
 
     def _print(self, receipt: Iterable[str]) -> None:
-        for index, line in enumerate(receipt):
-            attribute = PRINT_CENTRED if index == 0 else 0x00
-            self._say(Apdu(0x06, 0xD1, bytes([attribute]) + line.encode(bmp.TEXT_ENCODING)))
+        for line in replies.print_lines(receipt):
+            self._say(line)
 
     def _finish_abort(self) -> None:
-        self._send(messages.ACK)
-        self._say(Apdu(0x06, 0x1E, bytes([messages.ABORTED])))
+        self._send(commands.ACK)
+        self._say(replies.abort(ABORTED))
         self._say_log("  cancelled on the terminal")
 
     def _end_of_day(self) -> None:
-        self._send(messages.ACK)
+        self._send(commands.ACK)
         self._status(0x06, "Sending stored transactions")
         payments = [b for b in self.batch if b.kind == "payment" and not b.reversed]
         refunds = [b for b in self.batch if b.kind == "refund"]
         total = sum(b.amount_minor for b in payments) - sum(b.amount_minor for b in refunds)
-        numbers = [b.receipt_no for b in self.batch] or [0]
-        group = messages.TOTAL_GROUPS.index("VISA" if self.card_type == 0x0A else "Other")
-        totals = bmp.bcd(min(numbers), 2) + bmp.bcd(max(numbers), 2)
-        for index in range(len(messages.TOTAL_GROUPS)):
-            count, amount = (len(payments), max(total, 0)) if index == group else (0, 0)
-            totals += bytes([count]) + bmp.bcd(amount, 6)
         self._trace += 1
-        now = datetime.now()
-        status = (
-            bmp.field(0x27, b"\x00")
-            + bmp.amount_field(max(total, 0))
-            + bmp.field(0x0B, bmp.bcd(self._trace, 3))
-            + bmp.field(0x0C, bmp.bcd(now.strftime("%H%M%S"), 3))
-            + bmp.field(0x0D, bmp.bcd(now.strftime("%m%d"), 2))
-            + bmp.field(0x29, bmp.bcd(self.terminal_id, 4))
-            + bmp.field(0x60, totals)
-        )
-        self._say(Apdu(0x04, 0x0F, status))
-        self._print(("* * END OF DAY * *", f"{len(payments)} payments", f"EUR {_money(total)}"))
+        status = replies.end_of_day_status(
+            payments=len(payments), total=total,
+            receipt_numbers=[b.receipt_no for b in self.batch] or [0],
+            card_type=self.card_type, trace=self._trace, now=datetime.now(),
+            terminal_id=self.terminal_id,
+        )  # fmt: skip
+        self._say(replies.status_information(status))
+        self._print(replies.end_of_day_receipt(len(payments), total))
         self.batch.clear()
-        self._say_log(f"End of day: {len(payments)} payments, EUR {_money(total)}")
-        self._say(Apdu(0x06, 0x0F, bmp.field(0x29, bmp.bcd(self.terminal_id, 4))))
+        self._say_log(f"End of day: {len(payments)} payments, EUR {money(total)}")
+        self._say(replies.completion(self.terminal_id))
 
     def _repeat_receipt(self, apdu: Apdu) -> None:
-        self._send(messages.ACK)
+        self._send(commands.ACK)
         if self._last is None:
-            self._say(Apdu(0x06, 0x1E, bytes([0x83])))
+            self._say(replies.abort(0x83))
             return
         fields = dict(bmp.read_fields(apdu.data, 3))
         service = fields.get(0x03, b"\x00")[0]
         status, receipt = self._last
         if service & 0x01:
-            self._say(Apdu(0x04, 0x0F, status))
+            self._say(replies.status_information(status))
         if not service & 0x02:
             self._print(("* * COPY * *", *receipt))
-        self._say(Apdu(0x06, 0x0F, bmp.field(0x29, bmp.bcd(self.terminal_id, 4))))
+        self._say(replies.completion(self.terminal_id))
 
 
 def _amount(data: bytes, *, skip: int) -> int:
     fields = dict(bmp.read_fields(data, skip))
     return bmp.bcd_int(fields[0x04]) if 0x04 in fields else 0
-
-
-def _card_number_bcd(number: str) -> bytes:
-    digits = number if len(number) % 2 == 0 else number + "F"
-    return bytes.fromhex(digits)
-
-
-def _money(amount_minor: int) -> str:
-    sign = "-" if amount_minor < 0 else ""
-    return f"{sign}{abs(amount_minor) // 100},{abs(amount_minor) % 100:02d}"

@@ -12,7 +12,8 @@ import sys
 import time
 from typing import TextIO
 
-from devices.zvt.simulator import KINDS, TERMINAL_ID, Outcome, TerminalSimulator
+from devices.zvt.simulator import TERMINAL_ID, TerminalSimulator
+from devices.zvt.simulator_outcomes import KINDS, Outcome
 
 
 class _Parser(argparse.ArgumentParser):

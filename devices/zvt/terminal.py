@@ -29,8 +29,8 @@ The line is opened with ``serial.serial_for_url`` (a device path, ``COM3``, ``lo
 one stop bit reads two without trouble); usually only the baud rate needs to match the
 terminal's setting.
 
-Card data: results carry the card number as at most BIN + last four digits; raw frames are
-never logged.
+The results (:mod:`devices.zvt.results`) carry the card number as at most BIN + last four
+digits; raw frames are never logged.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -54,29 +54,30 @@ from devices.errors import (
     DeviceTimeout,
 )
 from devices.worker import DeviceWorker
-from devices.zvt import messages
+from devices.zvt import commands, messages
 from devices.zvt.apdu import NAME, Apdu
-from devices.zvt.errors import (
-    InDoubtOffline,
-    InDoubtProtocolError,
-    InDoubtTimeout,
-    TerminalRefused,
-    TransactionInDoubt,
-)
+from devices.zvt.codes import BUSY, PROTOCOL_ERROR
+from devices.zvt.commands import EUR
+from devices.zvt.errors import InDoubtOffline, InDoubtProtocolError, InDoubtTimeout, TerminalRefused
 from devices.zvt.framing import POLL, FrameLink
 from devices.zvt.messages import (
-    ABORTED,
-    BUSY,
-    EUR,
-    PROTOCOL_ERROR,
     Abort,
     Acknowledgement,
-    CardTotal,
     Completion,
     IntermediateStatus,
     PrintLine,
     PrintTextBlock,
     StatusInformation,
+)
+from devices.zvt.results import (
+    Conversation,
+    EndOfDay,
+    PaymentResult,
+    Registration,
+    TerminalStatus,
+    end_of_day_result,
+    payment_result,
+    terminal_status,
 )
 
 log = logging.getLogger(__name__)
@@ -94,85 +95,6 @@ class Timeouts:
     byte: float = 1.0  # between two bytes of one frame
 
 
-@dataclass(frozen=True)
-class Approved:
-    amount_minor: int
-    auth_code: str | None
-    masked_pan: str | None  # BIN + last four at most
-    brand: str | None
-    terminal_id: str | None
-    trace_no: int | None
-    receipt_no: int | None
-    date: str | None = None  # MMDD, the terminal's clock
-    time: str | None = None  # HHMMSS
-    receipt_lines: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Declined:
-    result_code: int
-    message: str
-    amount_minor: int | None = None
-    terminal_id: str | None = None
-    trace_no: int | None = None
-    receipt_no: int | None = None
-    receipt_lines: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Aborted:
-    result_code: int
-    message: str
-    receipt_lines: tuple[str, ...] = ()
-
-
-PaymentResult = Approved | Declined | Aborted
-
-
-@dataclass(frozen=True)
-class Registration:
-    terminal_id: str | None
-    status_byte: int | None
-
-
-@dataclass(frozen=True)
-class EndOfDay:
-    total_minor: int
-    by_card: tuple[CardTotal, ...]
-    receipt_from: int | None
-    receipt_to: int | None
-    terminal_id: str | None
-    trace_no: int | None
-    receipt_lines: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class TerminalStatus:
-    code: int | None
-    text: str
-    software: str | None
-
-
-@dataclass
-class _Conversation:
-    statuses: list[StatusInformation] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)
-    completion: Completion | None = None
-    abort: Abort | None = None
-    unreadable: bool = False
-
-    @property
-    def status(self) -> StatusInformation | None:
-        for status in reversed(self.statuses):
-            if status.result_code is not None:
-                return status
-        return self.statuses[-1] if self.statuses else None
-
-    @property
-    def has_result(self) -> bool:
-        return self.unreadable or (self.status is not None and self.status.result_code is not None)
-
-
 class ZvtTerminal:
     def __init__(
         self,
@@ -184,7 +106,7 @@ class ZvtTerminal:
         currency: int = EUR,
         timeouts: Timeouts | None = None,
     ) -> None:
-        messages.password_bytes(password)  # a wrong setting fails here, not mid-payment
+        commands.password_bytes(password)  # a wrong setting fails here, not mid-payment
         self.url = url
         self.password = password
         self.baudrate = baudrate
@@ -208,17 +130,17 @@ class ZvtTerminal:
     def authorize(
         self, amount_minor: int, *, on_status: StatusCallback | None = None
     ) -> PaymentResult:
-        command = messages.authorization(amount_minor)
+        command = commands.authorization(amount_minor)
         return self._run(lambda: self._payment(command, amount_minor, on_status), money=True)
 
     def refund(
         self, amount_minor: int, *, on_status: StatusCallback | None = None
     ) -> PaymentResult:
-        command = messages.refund(self.password, amount_minor)
+        command = commands.refund(self.password, amount_minor)
         return self._run(lambda: self._payment(command, amount_minor, on_status), money=True)
 
     def reverse(self, receipt_no: int, *, on_status: StatusCallback | None = None) -> PaymentResult:
-        command = messages.reversal(self.password, receipt_no)
+        command = commands.reversal(self.password, receipt_no)
         return self._run(lambda: self._payment(command, None, on_status), money=True)
 
     def end_of_day(self, *, on_status: StatusCallback | None = None) -> EndOfDay:
@@ -244,8 +166,8 @@ class ZvtTerminal:
     def abort(self) -> bool:
         """Ask the terminal to cancel the running command (``06 B0``). False if none runs.
 
-        The running call then returns :class:`Aborted` (or its result, if the terminal had
-        already finished).
+        The running call then returns :class:`~devices.zvt.results.Aborted` (or its result,
+        if the terminal had already finished).
         """
         if not self._in_conversation.is_set():
             return False
@@ -329,7 +251,7 @@ class ZvtTerminal:
             self._register()
 
     def _register(self) -> Registration:
-        command = messages.registration(self.password, currency=self.currency)
+        command = commands.registration(self.password, currency=self.currency)
         talk = self._converse(command, on_status=None, money=False)
         if talk.abort is not None:
             raise TerminalRefused(
@@ -344,57 +266,33 @@ class ZvtTerminal:
     ) -> PaymentResult:
         self._ensure_registered()
         talk = self._converse(command, on_status=on_status, money=True)
-        return _payment_result(talk, amount_minor)
+        return payment_result(talk, amount_minor)
 
     def _end_of_day(self, on_status: StatusCallback | None) -> EndOfDay:
         self._ensure_registered()
-        talk = self._converse(messages.end_of_day(self.password), on_status=on_status, money=False)
-        status = talk.status
-        code = _failure_code(talk)
-        if code is not None or status is None:
-            code = ABORTED if code is None else code
-            raise TerminalRefused(
-                NAME, f"end-of-day closing failed: {messages.result_message(code)}", code=code
-            )
-        totals = status.totals
-        return EndOfDay(
-            total_minor=status.amount_minor or 0,
-            by_card=totals.by_card if totals else (),
-            receipt_from=totals.receipt_from if totals else None,
-            receipt_to=totals.receipt_to if totals else None,
-            terminal_id=status.terminal_id,
-            trace_no=status.trace_no,
-            receipt_lines=tuple(talk.lines),
-        )
+        talk = self._converse(commands.end_of_day(self.password), on_status=on_status, money=False)
+        return end_of_day_result(talk)
 
     def _last_result(self) -> PaymentResult | None:
         self._ensure_registered()
         try:
             talk = self._converse(
-                messages.repeat_receipt(self.password), on_status=None, money=False
+                commands.repeat_receipt(self.password), on_status=None, money=False
             )
         except TerminalRefused:
             return None  # the terminal cannot repeat its last receipt
         if not talk.has_result:
             return None
-        return _payment_result(talk, None)
+        return payment_result(talk, None)
 
     def _status(self) -> TerminalStatus:
         talk = self._converse(
-            messages.status_enquiry(self.password),
+            commands.status_enquiry(self.password),
             on_status=None,
             money=False,
             after_status_enquiry=True,
         )
-        done = talk.completion or Completion()
-        code = done.terminal_status
-        if code is None and talk.status is not None:
-            code = talk.status.result_code
-        if code is None:
-            text = "Unknown"
-        else:
-            text = messages.TERMINAL_STATUS.get(code, f"Status {code:02X}")
-        return TerminalStatus(code, text, done.software)
+        return terminal_status(talk)
 
     # -- one conversation ---------------------------------------------------------------------
 
@@ -405,10 +303,10 @@ class ZvtTerminal:
         on_status: StatusCallback | None,
         money: bool,
         after_status_enquiry: bool = False,
-    ) -> _Conversation:
+    ) -> Conversation:
         link = self._open()
         t = self.timeouts
-        talk = _Conversation()
+        talk = Conversation()
         self._abort.clear()
         try:
             link.discard_input()
@@ -431,7 +329,7 @@ class ZvtTerminal:
                 raw = link.receive(deadline, interrupt=self._abort.is_set)
                 if raw is None:
                     self._abort.clear()
-                    link.send(messages.abort().encode())
+                    link.send(commands.abort().encode())
                     continue
                 apdu = Apdu.decode(raw)
                 log.debug("received %s", apdu)
@@ -465,7 +363,7 @@ class ZvtTerminal:
         self,
         link: FrameLink,
         apdu: Apdu,
-        talk: _Conversation,
+        talk: Conversation,
         on_status: StatusCallback | None,
         after_status_enquiry: bool,
         first: bool,
@@ -483,7 +381,7 @@ class ZvtTerminal:
             # A result we cannot read must not be booked: the negative acknowledgement asks
             # the terminal to reverse it, and the payment is reported as in doubt.
             talk.unreadable = True
-            link.send(messages.negative_ack(PROTOCOL_ERROR).encode())
+            link.send(commands.negative_ack(PROTOCOL_ERROR).encode())
             return False
         if isinstance(message, Acknowledgement):
             if message.positive or not first:
@@ -495,7 +393,7 @@ class ZvtTerminal:
             raise TerminalRefused(NAME, message.message, code=message.code)
         # A result counts only once this acknowledgement has reached the terminal: a terminal
         # that gets none may reverse the payment on its own.
-        link.send(messages.ACK.encode())
+        link.send(commands.ACK.encode())
         if isinstance(message, IntermediateStatus):
             _notify(on_status, message.text)
         elif isinstance(message, StatusInformation):
@@ -515,7 +413,7 @@ class ZvtTerminal:
     def _try_abort(self, link: FrameLink) -> None:
         """Tell a terminal that went quiet to stop, so it does not finish on its own."""
         try:
-            link.send(messages.abort().encode(), max_sends=1)
+            link.send(commands.abort().encode(), max_sends=1)
         except DeviceError:
             log.debug("the abort after a timeout got no answer", exc_info=True)
 
@@ -527,54 +425,3 @@ def _notify(on_status: StatusCallback | None, text: str) -> None:
         on_status(text)
     except Exception:  # a display problem must not break a payment half-way
         log.exception("the card terminal status callback failed")
-
-
-def _failure_code(talk: _Conversation) -> int | None:
-    status = talk.status
-    if status is not None and status.result_code not in (None, 0):
-        return status.result_code
-    if talk.abort is not None:
-        return talk.abort.code or ABORTED
-    return None
-
-
-def _payment_result(talk: _Conversation, amount_minor: int | None) -> PaymentResult:
-    if talk.unreadable:
-        raise InDoubtProtocolError(
-            NAME,
-            "sent a payment result that cannot be read and was asked to cancel it; "
-            "check the terminal's last receipt",
-        )
-    lines = tuple(talk.lines)
-    status = talk.status
-    code = _failure_code(talk)
-    if code is None:
-        if status is None or status.result_code != 0:
-            raise TransactionInDoubt(
-                NAME, "finished without a payment result; check the terminal's last receipt"
-            )
-        booked = status.amount_minor if status.amount_minor is not None else amount_minor
-        return Approved(
-            amount_minor=booked or 0,
-            auth_code=status.auth_code,
-            masked_pan=status.masked_pan,
-            brand=status.brand,
-            terminal_id=status.terminal_id,
-            trace_no=status.trace_no,
-            receipt_no=status.receipt_no,
-            date=status.date,
-            time=status.time,
-            receipt_lines=lines,
-        )
-    message = messages.result_message(code)
-    if code == ABORTED:
-        return Aborted(code, message, lines)
-    return Declined(
-        result_code=code,
-        message=message,
-        amount_minor=status.amount_minor if status else amount_minor,
-        terminal_id=status.terminal_id if status else None,
-        trace_no=status.trace_no if status else None,
-        receipt_no=status.receipt_no if status else None,
-        receipt_lines=lines,
-    )

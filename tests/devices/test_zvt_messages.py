@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devices.errors import DeviceProtocolError
-from devices.zvt import bmp, messages
+from devices.zvt import bmp, codes, commands, messages
 from devices.zvt.apdu import Apdu
 from devices.zvt.messages import (
     Abort,
@@ -35,51 +35,51 @@ def parse(text: str, **kwargs: bool) -> object:
 
 def test_authorization_matches_portalum() -> None:
     # Portalum.Zvt ZvtClientTest: PaymentAsync(10) sends exactly these bytes (10.00 EUR).
-    assert messages.authorization(1000).encode() == hexbytes("06 01 07 04 00 00 00 00 10 00")
+    assert commands.authorization(1000).encode() == hexbytes("06 01 07 04 00 00 00 00 10 00")
 
 
 def test_authorization_with_currency_and_payment_type() -> None:
-    command = messages.authorization(1250, currency=978, payment_type=0x40)
+    command = commands.authorization(1250, currency=978, payment_type=0x40)
     assert command.encode() == hexbytes("06 01 0C 04 00 00 00 00 12 50 49 09 78 19 40")
 
 
 def test_registration_matches_ecrterm() -> None:
     # ecrterm tests/test_apdu.py: test_parse_fixed_with_optional and
     # test_serialize_fixed_no_optional; the currency follows the config byte untagged.
-    assert messages.registration("987654", config=0x41).encode() == hexbytes(
+    assert commands.registration("987654", config=0x41).encode() == hexbytes(
         "06 00 06 98 76 54 41 09 78"
     )
-    assert messages.registration("987654", config=0x41, currency=None).encode() == hexbytes(
+    assert commands.registration("987654", config=0x41, currency=None).encode() == hexbytes(
         "06 00 04 98 76 54 41"
     )
-    assert messages.registration("000000").data[3] == 0xBE
+    assert commands.registration("000000").data[3] == 0xBE
 
 
 def test_other_commands() -> None:
-    assert messages.log_off().encode() == hexbytes("06 02 00")  # ecrterm test_serialize_simple
-    assert messages.abort().encode() == hexbytes("06 B0 00")
-    assert messages.end_of_day("123456").encode() == hexbytes("06 50 03 12 34 56")
-    assert messages.reversal("000000", 12).encode() == hexbytes("06 30 06 00 00 00 87 00 12")
-    assert messages.refund("000000", 500).encode() == hexbytes(
+    assert commands.log_off().encode() == hexbytes("06 02 00")  # ecrterm test_serialize_simple
+    assert commands.abort().encode() == hexbytes("06 B0 00")
+    assert commands.end_of_day("123456").encode() == hexbytes("06 50 03 12 34 56")
+    assert commands.reversal("000000", 12).encode() == hexbytes("06 30 06 00 00 00 87 00 12")
+    assert commands.refund("000000", 500).encode() == hexbytes(
         "06 31 0A 00 00 00 04 00 00 00 00 05 00"
     )
-    assert messages.status_enquiry("000000").encode() == hexbytes("05 01 03 00 00 00")
-    assert messages.repeat_receipt("000000").encode() == hexbytes("06 20 05 00 00 00 03 01")
-    assert messages.repeat_receipt("000000", receipt=False).data[-1] == 0x03
-    assert messages.ACK.encode() == hexbytes("80 00 00")
-    assert messages.negative_ack(0x9A).encode() == hexbytes("84 9A 00")
+    assert commands.status_enquiry("000000").encode() == hexbytes("05 01 03 00 00 00")
+    assert commands.repeat_receipt("000000").encode() == hexbytes("06 20 05 00 00 00 03 01")
+    assert commands.repeat_receipt("000000", receipt=False).data[-1] == 0x03
+    assert commands.ACK.encode() == hexbytes("80 00 00")
+    assert commands.negative_ack(0x9A).encode() == hexbytes("84 9A 00")
 
 
 @pytest.mark.parametrize("amount", [0, -5, 1_000_000_000_000])
 def test_impossible_amounts_are_refused(amount: int) -> None:
     with pytest.raises(ValueError, match="amount"):
-        messages.authorization(amount)
+        commands.authorization(amount)
 
 
 @pytest.mark.parametrize("password", ["12345", "1234567", "12a456"])
 def test_the_password_has_six_digits(password: str) -> None:
     with pytest.raises(ValueError, match="six digits"):
-        messages.registration(password)
+        commands.registration(password)
 
 
 # -- Status-Information -----------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_status_information_of_a_customer_abort() -> None:
     )
     status = parse(raw)
     assert isinstance(status, StatusInformation)
-    assert status.result_code == messages.ABORTED
+    assert status.result_code == codes.ABORTED
     assert status.additional_text == "Abbruch durch Kunde"
 
 
@@ -376,7 +376,7 @@ def test_variable_length_prefixes() -> None:
     ],
 )
 def test_result_messages(code: int, words: str) -> None:
-    assert words in messages.result_message(code)
+    assert words in codes.result_message(code)
 
 
 # -- card numbers -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from devices.errors import DeviceError, DeviceProtocolError
-from devices.zvt import bmp, messages
+from devices.zvt import bmp, commands, messages
 from devices.zvt.apdu import MAX_DATA, Apdu
 from devices.zvt.framing import ACK, DLE, ETX, NAK, STX, FrameLink, encode_frame
 
@@ -227,7 +227,7 @@ def test_an_amount_field_comes_back(amount: int) -> None:
     [(tag, value)] = bmp.read_fields(bmp.amount_field(amount))
     assert tag == 0x04 and bmp.bcd_int(value) == amount
     paid = max(amount, 1)  # a payment is of a positive amount
-    command = Apdu.decode(messages.authorization(paid).encode())
+    command = Apdu.decode(commands.authorization(paid).encode())
     assert command.command == (0x06, 0x01)
     assert dict(bmp.read_fields(command.data))[0x04] == bmp.bcd(paid, 6)
 

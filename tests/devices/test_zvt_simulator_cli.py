@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from app.cli import run_command
+from devices.zvt.results import Approved, Declined
 from devices.zvt.simulator_cli import main
-from devices.zvt.terminal import Approved, Declined, Timeouts, ZvtTerminal
+from devices.zvt.terminal import Timeouts, ZvtTerminal
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_MAIN = (

@@ -29,8 +29,10 @@ from devices.zvt.errors import (
     TransactionInDoubt,
 )
 from devices.zvt.framing import FrameLink
-from devices.zvt.simulator import PtyPort, TerminalSimulator
-from devices.zvt.terminal import Aborted, Approved, Declined, Timeouts, ZvtTerminal
+from devices.zvt.pty_port import PtyPort
+from devices.zvt.results import Aborted, Approved, Declined
+from devices.zvt.simulator import TerminalSimulator
+from devices.zvt.terminal import Timeouts, ZvtTerminal
 
 FAST = Timeouts(ack=0.3, answer=1.0, idle=1.0, total=15.0, byte=0.3)
 FULL_PAN = "4761739001010010"  # a test card number, sent in clear to prove it is cut
