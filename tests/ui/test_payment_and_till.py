@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.bootstrap import Services
 from app.db import models as m
 from ui.main_window import MainWindow
-from ui.screens.till import CountDialog, MovementDialog
+from ui.screens.till_dialogs import CountDialog, MovementDialog
 
 TYPING_MS = 5
 EXACT_FLOAT = {"20": "5", "10": "5", "5": "6", "2": "5", "1": "10"}  # the demo's 200.00
