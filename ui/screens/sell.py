@@ -52,7 +52,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-# SellTable comes first: its selected_line must win over the stub SellLineActions declares.
 class SellScreen(SellTable, SellBasketActions, SellLineActions, QWidget):
     sale_completed = Signal(object)  # SaleResult
     print_queue_changed = Signal()

@@ -3,8 +3,8 @@ not; a part payment by card goes back to the card), hold it (F7), recall a held 
 (Shift+F7; the basket on screen is held too), and take goods back (Ctrl+R), where an
 exchange continues in this basket.
 
-Part of :class:`~ui.screens.sell.SellScreen` (mixed in); the screen's widgets and helpers
-it uses are declared below for type checkers.
+Part of :class:`~ui.screens.sell.SellScreen` (mixed in); what it shares with the other parts
+is declared in :mod:`ui.screens.sell_parts`.
 """
 
 from __future__ import annotations
@@ -16,40 +16,20 @@ from PySide6.QtWidgets import QWidget
 
 from domain.users import Permission
 from ui.approval import ApprovalDialog
-from ui.forms import FieldErrors
-from ui.ops import Lane, Runner, op
+from ui.ops import Lane, op
+from ui.screens.sell_parts import SellParts
 
 if TYPE_CHECKING:
-    from app.bootstrap import Services
     from app.services.auth import UserInfo
     from app.services.card_payments import CardPaymentResult
     from app.services.sales import BasketView
 
 
-class SellBasketActions:
-    _services: Services
-    _runner: Runner
-    _basket: BasketView | None
+class SellBasketActions(SellParts):
     _pending_customer: tuple[uuid.UUID | None, str]
-    errors: FieldErrors
     approval_dialog: ApprovalDialog | None
     return_dialog: object
     recall_dialog: object
-
-    def open_basket(self, order_id: uuid.UUID) -> None:
-        raise NotImplementedError
-
-    def _require_user(self) -> UserInfo:
-        raise NotImplementedError
-
-    def _added(self, basket: BasketView) -> None:
-        raise NotImplementedError
-
-    def _failed(self, exc: BaseException) -> None:
-        raise NotImplementedError
-
-    def _reset(self) -> None:
-        raise NotImplementedError
 
     def void(self) -> None:
         basket, user = self._basket, self._require_user()

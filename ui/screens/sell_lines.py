@@ -2,8 +2,8 @@
 instalments, the eSIM-device confirmation, a manual discount (Ctrl+D), its number (Ctrl+M)
 and a port-in (Ctrl+I). Each result is shown with the same line still selected.
 
-Part of :class:`~ui.screens.sell.SellScreen` (mixed in); the screen's widgets and helpers
-it uses are declared below for type checkers.
+Part of :class:`~ui.screens.sell.SellScreen` (mixed in); what it shares with the other parts
+is declared in :mod:`ui.screens.sell_parts`.
 """
 
 from __future__ import annotations
@@ -13,39 +13,21 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from ui.forms import FieldErrors
-from ui.ops import Runner, op
+from ui.ops import op
+from ui.screens.sell_parts import SellParts
 
 if TYPE_CHECKING:
-    from app.bootstrap import Services
-    from app.services.auth import UserInfo
-    from app.services.sales import BasketLineView, BasketView
+    from app.services.sales import BasketView
 
 
-class SellLineActions:
-    _services: Services
-    _runner: Runner
-    _basket: BasketView | None
-    errors: FieldErrors
+class SellLineActions(SellParts):
     commitment: QComboBox
     instalments: QComboBox
     discount_dialog: object
     number_dialog: object
     port_dialog: object
 
-    def selected_line(self) -> BasketLineView | None:
-        raise NotImplementedError
-
-    def _require_user(self) -> UserInfo:
-        raise NotImplementedError
-
     def _shown_with(self, basket: BasketView, position: int) -> None:
-        raise NotImplementedError
-
-    def _added(self, basket: BasketView) -> None:
-        raise NotImplementedError
-
-    def _failed(self, exc: BaseException) -> None:
         raise NotImplementedError
 
     def _commitment_chosen(self) -> None:

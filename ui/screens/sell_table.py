@@ -21,14 +21,15 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
+from ui.screens.sell_parts import SellParts
+
 if TYPE_CHECKING:
-    from app.services.sales import BasketLineView, BasketView
+    from app.services.sales import BasketLineView
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-class SellTable:
-    _basket: BasketView | None
+class SellTable(SellParts):
     _row_lines: list[int | None]  # table row → index in basket.lines
     customer: QLabel
     lines: QTableWidget
