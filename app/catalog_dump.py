@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from app.catalog_format import (
+from app.catalog_schema import (
     CATALOG_TYPE,
     CHARGE_PERIOD,
     FORMAT_VERSION,

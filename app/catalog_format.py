@@ -36,29 +36,7 @@ from typing import Any
 from app.catalog_fields import Reader
 from app.catalog_json import Constant, JsonObject, LineMap, located
 from app.catalog_rule_places import rule_problems
-from app.catalog_schema import (
-    BUNDLE_KEYS,
-    CATALOG_TYPE,
-    CHARGE_PERIOD,
-    CONDITION_KEYS,
-    DEVICE_KEYS,
-    DOCUMENT_KEYS,
-    FORMAT_VERSION,
-    KIND_OBJECTS,
-    OFFERING_KEYS,
-    OFFERING_TYPE,
-    PLAN_KEYS,
-    POLICY_KEYS,
-    PRICE_KEYS,
-    PROMOTION_KEYS,
-    SELECTOR_KEYS,
-    SERIAL_KINDS,
-    SIM_KEYS,
-    TOPUP_KEYS,
-    VALIDITY_KEYS,
-    CatalogDocument,
-    CatalogFormatError,
-)
+from app.catalog_schema import CatalogDocument, CatalogFormatError
 from app.catalog_sections import read_document, read_offering, read_policies, read_promotion
 from domain.catalog import Offering, Policies
 from domain.promotions import Promotion
@@ -130,25 +108,6 @@ def policies_from_dict(data: dict[str, Any], *, where: str = "policies") -> Poli
 
 
 __all__ = [
-    "BUNDLE_KEYS",
-    "CATALOG_TYPE",
-    "CHARGE_PERIOD",
-    "CONDITION_KEYS",
-    "DEVICE_KEYS",
-    "DOCUMENT_KEYS",
-    "FORMAT_VERSION",
-    "KIND_OBJECTS",
-    "OFFERING_KEYS",
-    "OFFERING_TYPE",
-    "PLAN_KEYS",
-    "POLICY_KEYS",
-    "PRICE_KEYS",
-    "PROMOTION_KEYS",
-    "SELECTOR_KEYS",
-    "SERIAL_KINDS",
-    "SIM_KEYS",
-    "TOPUP_KEYS",
-    "VALIDITY_KEYS",
     "CatalogDocument",
     "CatalogFormatError",
     "offering_from_dict",
