@@ -22,16 +22,20 @@ from app.errors import AccessDenied, NotFound
 from app.services.auth import UserInfo
 from app.services.catalog import CatalogService
 from app.services.stock_moves import level, move_quantity, move_unit
+from app.services.stock_receipts import (
+    check_new_serials,
+    check_transfer_not_taken,
+    existing_unit,
+    record_transfer_in,
+    take_in,
+)
 from domain.catalog import Offering, OfferingKind
 from domain.errors import RuleViolation, ValidationError
 from domain.stock import (
     AdjustmentReason,
-    Delivery,
-    DeliveryItem,
     UnitStatus,
     adjust_unit,
     can_transfer,
-    describe_errors,
     is_low,
     parse_delivery,
     parse_quantity,
@@ -129,98 +133,19 @@ class StockService:
         kind = "transfer_in" if from_store else "receipt"
         with self._uow() as uow:
             session = uow.session
-            self._check_new_serials(session, delivery)
+            check_new_serials(session, delivery, self._store_id)
             if from_store:
-                self._check_transfer_not_taken(session, reference)
-            units = quantity = 0
-            for item in delivery.items:
-                offering_id = snap.ids[item.sku]
-                if item.kind == "quantity":
-                    move_quantity(
-                        session, offering_id=offering_id, store_id=self._store_id,
-                        delta=item.quantity, kind=kind, user_id=user.id, reference=reference,
-                    )  # fmt: skip
-                    quantity += item.quantity
-                    continue
-                unit = self._existing_unit(session, item.serial)
-                if unit is None:
-                    unit = (
-                        m.SimCard(iccid=item.serial, imsi=item.imsi or None)
-                        if item.kind == "sim"
-                        else m.DeviceUnit(imei=item.serial)
-                    )
-                    unit.offering_id = offering_id
-                    session.add(unit)
-                else:  # a unit this store sent away comes back
-                    unit.store_id = self._store_id
-                move_unit(
-                    session, unit, status=UnitStatus.IN_STOCK.value, kind=kind, quantity=1,
-                    user_id=user.id, reference=reference,
-                )  # fmt: skip
-                units += 1
+                check_transfer_not_taken(session, reference)
+            units, quantity = take_in(
+                session, delivery, snap.ids, store_id=self._store_id, kind=kind,
+                user_id=user.id, reference=reference,
+            )  # fmt: skip
             if from_store:
-                session.add(
-                    m.StockTransfer(
-                        number=reference,
-                        direction="in",
-                        other_store=from_store,
-                        items=[_item_json(i) for i in delivery.items],
-                        user_id=user.id,
-                    )
+                record_transfer_in(
+                    session, delivery, number=reference, from_store=from_store, user_id=user.id
                 )
             uow.commit()
         return ReceiptResult(reference, delivery.summary(), units, quantity)
-
-    def _existing_unit(self, session: Session, serial: str) -> m.SimCard | m.DeviceUnit | None:
-        if len(serial) == 15:
-            return session.scalars(
-                select(m.DeviceUnit).where(m.DeviceUnit.imei == serial)
-            ).one_or_none()
-        return session.scalars(select(m.SimCard).where(m.SimCard.iccid == serial)).one_or_none()
-
-    def _check_new_serials(self, session: Session, delivery: Delivery) -> None:
-        errors = []
-        by_serial = {item.serial: item for item in delivery.items if item.serial}
-        serials = list(by_serial)
-        for start in range(0, len(serials), 500):
-            chunk = serials[start : start + 500]
-            found: list[tuple[str, str, str]] = [
-                (s, st, store)
-                for s, st, store in session.execute(
-                    select(m.SimCard.iccid, m.SimCard.status, m.SimCard.store_id).where(
-                        m.SimCard.iccid.in_(chunk)
-                    )
-                )
-            ]
-            found += [
-                (s, st, store)
-                for s, st, store in session.execute(
-                    select(m.DeviceUnit.imei, m.DeviceUnit.status, m.DeviceUnit.store_id).where(
-                        m.DeviceUnit.imei.in_(chunk)
-                    )
-                )
-            ]
-            for serial, status, store in found:
-                if status == UnitStatus.TRANSFERRED.value:
-                    continue  # sent away earlier; it may come back
-                where = "this store" if store == self._store_id else f"store {store}"
-                line = by_serial[serial].line
-                errors.append(
-                    f"line {line}: {serial} is already known ({status.replace('_', ' ')} "
-                    f"at {where})"
-                )
-        if errors:
-            errors.sort(key=lambda e: int(e.split(":")[0].removeprefix("line ")))
-            raise ValidationError(describe_errors(errors), field="file")
-
-    def _check_transfer_not_taken(self, session: Session, number: str) -> None:
-        taken = session.scalar(
-            select(func.count())
-            .select_from(m.StockTransfer)
-            .where(m.StockTransfer.number == number, m.StockTransfer.direction == "in")
-        )
-        if taken:
-            raise RuleViolation(f"Transfer {number} has already been received.")
 
     # -- transfers out -------------------------------------------------------------------
     def transfer_out(
@@ -497,7 +422,7 @@ class StockService:
         return offering
 
     def _own_unit(self, session: Session, serial: str) -> m.SimCard | m.DeviceUnit:
-        unit = self._existing_unit(session, serial)
+        unit = existing_unit(session, serial)
         if unit is None or unit.store_id != self._store_id:
             raise ValidationError(f"{serial} is not in this store's stock.", field="serial")
         return unit
@@ -513,9 +438,3 @@ class StockService:
                 unit.iccid, self._sku(session, unit.offering_id), unit.status, unit.imsi or ""
             )
         return UnitView(unit.imei, self._sku(session, unit.offering_id), unit.status, "")
-
-
-def _item_json(item: DeliveryItem) -> dict[str, object]:
-    if item.serial:
-        return {"sku": item.sku, "serial": item.serial}
-    return {"sku": item.sku, "quantity": item.quantity}
