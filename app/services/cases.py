@@ -29,27 +29,26 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.changes import Changes
 from app.db import models as m
 from app.db.types import utcnow
 from app.db.uow import UnitOfWork
 from app.errors import AccessDenied, NotFound
-from app.services import case_board, case_detail, case_types
+from app.services import case_board, case_detail, case_queues, case_types
 from app.services.auth import UserInfo
 from app.services.case_actions import run_action
+from app.services.case_changes import Change, case_calendar, run_change
 from app.services.case_files import AttachmentStore
 from app.services.case_handoffs import adopt_waiting
 from app.services.case_remote import record_remote_events
-from app.services.case_rows import REF_TABLES, load, load_row, open_case, save
+from app.services.case_rows import REF_TABLES, open_case
 from app.services.case_types import ImportSummary, TypeCache
 from app.services.case_views import (
     Assignable,
     AttachmentFile,
     CaseBoard,
     CaseCard,
-    CaseChanged,
     CaseDetail,
     CaseFilter,
     CaseLinks,
@@ -60,16 +59,13 @@ from app.services.return_settlement import SettledRefund
 from domain.cases.attachments import DEFAULT_LIMIT, check_attachment, clean_name
 from domain.cases.calendar import BusinessCalendar
 from domain.cases.case import Case
-from domain.cases.definitions import CaseType, Priority, RefKind
+from domain.cases.definitions import Priority, RefKind
 from domain.cases.parsing import CaseTypeError
 from domain.errors import RuleViolation, ValidationError
 from domain.ids import new_id
 from domain.users import Permission
 
 log = logging.getLogger(__name__)
-
-# Change = (session, row, case, calendar, now) → the refund it paid, if any.
-Change = Callable[[Session, m.CaseRecord, Case, BusinessCalendar, datetime], SettledRefund | None]
 
 
 class CaseService:
@@ -150,19 +146,12 @@ class CaseService:
         """The queues: every type's default group and every group a case is in."""
         self.ready()
         with self._uow(read_only=True) as uow:
-            return sorted(self._groups(uow.session))
+            return sorted(case_queues.groups(uow.session, self._cache))
 
     def assignable(self) -> list[Assignable]:
         """Active users, second line and managers first (who works cases)."""
         with self._uow(read_only=True) as uow:
-            rows = uow.session.execute(
-                select(m.User.id, m.User.display_name, m.User.role).where(m.User.active.is_(True))
-            ).all()
-        order = {"second_line": 0, "manager": 1, "consultant": 2}
-        return [
-            Assignable(uid, name, role)
-            for uid, name, role in sorted(rows, key=lambda r: (order.get(r[2], 3), r[1]))
-        ]
+            return case_queues.assignable(uow.session)
 
     # -- opening ---------------------------------------------------------------------------
     def create(
@@ -193,13 +182,13 @@ class CaseService:
                     f"There is no case type {type_code!r} (types: {known}).", field="type"
                 )
             if group:
-                self._check_group(session, group)
+                case_queues.check_group(session, self._cache, group)
             if assignee_id is not None:
-                self._assignee(session, assignee_id)
+                case_queues.assignee(session, assignee_id)
             if subject is not None and session.get(REF_TABLES[subject[0]], subject[1]) is None:
                 raise NotFound(f"No {subject[0].value.replace('_', ' ')} has the id {subject[1]}.")
             row = open_case(
-                session, case_type=case_type, calendar=self._calendar(session, case_type),
+                session, case_type=case_type, calendar=case_calendar(session, case_type),
                 values=values or {}, links=links or CaseLinks(), summary=summary,
                 user_id=user.id, store_id=self._store_id, terminal_id=self._terminal_id,
                 now=now, priority=priority, group=group, assignee_id=assignee_id,
@@ -273,8 +262,10 @@ class CaseService:
             session: Session, row: m.CaseRecord, case: Case, cal: BusinessCalendar, now: datetime
         ) -> None:
             if group:
-                self._check_group(session, group)
-            new_name = self._assignee(session, assignee_id).display_name if assignee_id else ""
+                case_queues.check_group(session, self._cache, group)
+            new_name = (
+                case_queues.assignee(session, assignee_id).display_name if assignee_id else ""
+            )
             old = session.get(m.User, case.assignee_user) if case.assignee_user else None
             if case.is_finished:
                 raise RuleViolation("This case is finished; reopen it to assign it.")
@@ -442,62 +433,9 @@ class CaseService:
     def _change(
         self, case_id: uuid.UUID, user: UserInfo, expected_version: int | None, change: Change
     ) -> CaseUpdate:
+        """Run ``change`` as one unit of work (:func:`app.services.case_changes.run_change`)."""
         self.ready()
-        now = self._clock()
-        try:
-            with self._uow(durable=True) as uow:
-                session = uow.session
-                row, case_type = load_row(session, self._cache, case_id)
-                if expected_version is not None and row.version != expected_version:
-                    raise CaseChanged(
-                        f"Case {row.number} was changed by someone else since you opened it "
-                        f"(version {row.version}, you saw {expected_version}). Nothing was "
-                        "changed: reload it and try again."
-                    )
-                calendar = self._calendar(session, case_type, row.store_id)
-                case = load(row, case_type)
-                refund = change(session, row, case, calendar, now)
-                row.updated_at = now  # every change (a comment too) is a new version
-                save(session, row, case, calendar)
-                customer = row.customer_id is not None
-                uow.commit()
-        except StaleDataError:
-            raise CaseChanged(
-                "Someone else changed this case at the same moment. Nothing was changed: "
-                "reload it and try again."
-            ) from None
-        changes = Changes(
-            cases=True, customer=customer or refund is not None, till=refund is not None,
-            sync=True,
-        )  # fmt: skip
-        return CaseUpdate(self.detail(case_id, user=user), changes, refund)
-
-    def _calendar(
-        self, session: Session, case_type: CaseType, store_id: str | None = None
-    ) -> BusinessCalendar:
-        """The type's calendar as the case's store keeps it (a case of another store worked
-        here counts that store's hours)."""
-        return case_types.calendar(session, case_type.sla.calendar, store_id=store_id)
-
-    def _groups(self, session: Session) -> set[str]:
-        groups = {t.default_group for t in case_types.current_types(session, self._cache).values()}
-        groups.update(
-            session.scalars(
-                select(m.CaseRecord.assignee_group).where(m.CaseRecord.is_open.is_(True)).distinct()
-            )
+        changes, refund = run_change(
+            self._uow, self._cache, case_id, expected_version, change, now=self._clock()
         )
-        return groups
-
-    def _check_group(self, session: Session, group: str) -> None:
-        known = self._groups(session)
-        if group not in known:
-            raise ValidationError(
-                f"There is no queue {group!r}; the groups are {', '.join(sorted(known))}.",
-                field="group",
-            )
-
-    def _assignee(self, session: Session, user_id: uuid.UUID) -> m.User:
-        person = session.get(m.User, user_id)
-        if person is None or not person.active:
-            raise ValidationError("This user does not exist or is not active.", field="assignee")
-        return person
+        return CaseUpdate(self.detail(case_id, user=user), changes, refund)

@@ -7,15 +7,15 @@ month is kept as ``scheduled`` and applied by :meth:`PlanChangeService.apply_due
 first day it is due (the app runs it after each login and whenever a line's options are
 read), or cancelled before then. The rules are in :mod:`domain.plan_change`. A change the
 rules refuse can be handed on to the second line instead (:meth:`hand_on_refused`).
+What the service gives (a line's options, a change's result) is in
+:mod:`app.services.plan_change_views`.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,10 +27,11 @@ from app.errors import NotFound
 from app.services.auth import UserInfo
 from app.services.catalog import CatalogService
 from app.services.handoffs import hand_on
+from app.services.plan_change_views import ChangeResult, HandOnResult, LineOptions, line_options
 from domain.calendar import add_months
-from domain.catalog import Catalog, Offering, OfferingKind
+from domain.catalog import Catalog, Offering
 from domain.customers import age_on
-from domain.errors import DomainError, RuleViolation, ValidationError
+from domain.errors import RuleViolation, ValidationError
 from domain.plan_change import (
     Effective,
     LineFacts,
@@ -39,58 +40,7 @@ from domain.plan_change import (
     check_plan_change,
     effective_on,
     fits,
-    monthly_fee,
 )
-
-
-@dataclass(frozen=True)
-class PlanOption:
-    code: str
-    name: str
-    monthly: Decimal
-    commitments: tuple[int, ...]
-    allowed: bool
-    why_not: str  # empty when allowed (for changing now)
-
-
-@dataclass(frozen=True)
-class AddonOption:
-    code: str
-    name: str
-    monthly: Decimal
-    active: bool
-    fits: bool
-
-
-@dataclass(frozen=True)
-class LineOptions:
-    subscription_id: uuid.UUID
-    msisdn: str
-    plan_code: str
-    plan_name: str
-    monthly: Decimal
-    commitment_end: date | None
-    payment_type: str
-    addons: tuple[str, ...]  # by name, as the 360 shows them
-    scheduled: tuple[tuple[uuid.UUID, str], ...]  # (change id, description)
-    plans: tuple[PlanOption, ...]
-    addon_options: tuple[AddonOption, ...]
-
-
-@dataclass(frozen=True)
-class HandOnResult:
-    handoff_id: uuid.UUID
-    summary: str
-    case_id: uuid.UUID | None  # the plan change review case (None: no such type installed)
-
-
-@dataclass(frozen=True)
-class ChangeResult:
-    change_id: uuid.UUID
-    description: str
-    effective_on: date
-    applied: bool
-    dropped_addons: tuple[str, ...] = ()
 
 
 class PlanChangeService:
@@ -122,56 +72,10 @@ class PlanChangeService:
                 (row.id, self._describe(row)) for row in self._scheduled(uow.session, sub.id)
             )
             msisdn, sub_id, addon_names = sub.msisdn, sub.id, tuple(sub.addons or ())
-        current = catalog.get(facts.plan_code)
-        plans = []
-        for offering in catalog.offerings.values():
-            if offering.kind is not OfferingKind.PLAN or offering.plan is None:
-                continue
-            if not offering.sellable_on(today) or offering.code == facts.plan_code:
-                continue
-            why = ""
-            try:
-                terms = offering.plan.commitments
-                check_plan_change(
-                    facts, offering, catalog, today=today, effective=Effective.NOW,
-                    commitment=0 if 0 in terms else terms[0], store=self._store_id,
-                )  # fmt: skip
-            except DomainError as exc:
-                why = exc.message
-            plans.append(
-                PlanOption(
-                    code=offering.code,
-                    name=offering.name,
-                    monthly=monthly_fee(offering, today),
-                    commitments=offering.plan.commitments,
-                    allowed=not why,
-                    why_not=why,
-                )
-            )
-        addons = tuple(
-            AddonOption(
-                code=o.code,
-                name=o.name,
-                monthly=monthly_fee(o, today),
-                active=o.code in facts.addons,
-                fits=current is not None and fits(o, current),
-            )
-            for o in catalog.offerings.values()
-            if o.kind is OfferingKind.ADDON and (o.sellable_on(today) or o.code in facts.addons)
-        )
-        return LineOptions(
-            subscription_id=sub_id,
-            msisdn=msisdn,
-            plan_code=facts.plan_code,
-            plan_name=current.name if current is not None else facts.plan_code,
-            monthly=monthly_fee(current, today) if current is not None else Decimal(0),
-            commitment_end=facts.commitment_end,
-            payment_type=facts.payment_type,
-            addons=addon_names,
-            scheduled=scheduled,
-            plans=tuple(sorted(plans, key=lambda p: (p.monthly, p.name))),
-            addon_options=addons,
-        )
+        return line_options(
+            catalog, facts, today=today, store=self._store_id, subscription_id=sub_id,
+            msisdn=msisdn, addons=addon_names, scheduled=scheduled,
+        )  # fmt: skip
 
     # -- changes -------------------------------------------------------------------------
     def change_plan(

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from app.bootstrap import Services
     from app.services.auth import UserInfo
-    from app.services.plan_changes import ChangeResult, HandOnResult, LineOptions
+    from app.services.plan_change_views import ChangeResult, HandOnResult, LineOptions
 
 
 class PlanChangeDialog(QDialog):
