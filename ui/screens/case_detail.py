@@ -7,6 +7,9 @@ it); the values typed into the fields go with the step, so a step that needs a f
 filled in and taken in one go. Every change sends the version the case was read at: if
 someone else changed it meanwhile (here or at another terminal), nothing is changed, the
 case is reloaded and the message says so.
+
+Mixed in: :mod:`ui.screens.case_actions` (the steps, edits, comments and files the window
+sends as changes).
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -22,11 +24,9 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -44,6 +44,7 @@ from domain.users import Permission
 from ui.forms import error_label
 from ui.keys import shortcut
 from ui.ops import Lane, Runner, op
+from ui.screens.case_actions import CaseActions, Change
 from ui.screens.case_board import SLA_WORDS, assignee_text, due_text
 from ui.screens.case_fields import CaseFieldsForm
 
@@ -52,14 +53,12 @@ if TYPE_CHECKING:
     from app.services.auth import UserInfo
     from app.services.case_views import Assignable, CaseDetail, CaseUpdate
 
-Change = Callable[[int], "CaseUpdate"]  # expected version → the case after the change
-
 
 def _when(at: datetime) -> str:
     return at.astimezone().strftime("%d.%m.%Y %H:%M")
 
 
-class CaseDetailDialog(QDialog):
+class CaseDetailDialog(CaseActions, QDialog):
     changed = Signal(object)  # CaseDetail after each change that was saved
     customer_requested = Signal(object)  # customer id (F9)
 
@@ -345,106 +344,6 @@ class CaseDetailDialog(QDialog):
                 self._refund(update)
 
         op(self._runner, lambda: change(version)).success(saved).failure(self._failed).run()
-
-    def take_step(self, target: str) -> None:
-        values, note = self.fields.values(changed_only=True), self.note.text().strip()
-        cases, case_id, user = self._services.cases, self.case_id, self._user
-        self._change(
-            lambda v: cases.transition(
-                case_id, target, user=user, values=values, note=note, expected_version=v
-            ),
-            self.note.clear,
-        )
-
-    def save_fields(self) -> None:
-        values = self.fields.values(changed_only=True)
-        if not values:
-            self._say("Nothing to save: no field was changed.")
-            return
-        cases, case_id, user = self._services.cases, self.case_id, self._user
-        self._change(lambda v: cases.update_fields(case_id, values, user=user, expected_version=v))
-
-    def take(self) -> None:
-        cases, case_id, user = self._services.cases, self.case_id, self._user
-        self._change(lambda v: cases.take(case_id, user=user, expected_version=v))
-
-    def assign(self) -> None:
-        group = str(self.group.currentData() or "")
-        chosen = self.person.currentData()
-        person = uuid.UUID(chosen) if chosen else None
-        cases, case_id, user = self._services.cases, self.case_id, self._user
-        self._change(
-            lambda v: cases.assign(
-                case_id, user=user, group=group, assignee_id=person, expected_version=v
-            )
-        )
-
-    def set_priority(self) -> None:
-        chosen = Priority(self.priority.currentData())
-        if self.detail is None or chosen == self.detail.card.priority:
-            return
-        cases, case_id, user = self._services.cases, self.case_id, self._user
-        self._change(lambda v: cases.set_priority(case_id, chosen, user=user, expected_version=v))
-
-    def add_comment(self) -> None:
-        text = self.comment.toPlainText().strip()
-        if not text:
-            self._say("Write the comment first.")
-            return
-        cases, case_id, user = self._services.cases, self.case_id, self._user
-        self._change(
-            lambda v: cases.comment(case_id, text, user=user, expected_version=v),
-            self.comment.clear,
-        )
-
-    def ask_reopen(self) -> None:
-        reason, ok = QInputDialog.getText(self, "Reopen the case", "Why is it reopened?")
-        if ok:
-            self.reopen(reason)
-
-    def reopen(self, reason: str) -> None:
-        cases, case_id, user = self._services.cases, self.case_id, self._user
-        self._change(lambda v: cases.reopen(case_id, reason=reason, user=user, expected_version=v))
-
-    def choose_attachment(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Attach a file", "", "Photos and PDFs (*.jpg *.jpeg *.png *.pdf)"
-        )
-        if path:
-            self.attach(Path(path))
-
-    def attach(self, path: Path) -> None:
-        """Attach a photo or PDF (read off the GUI thread; the service checks its content)."""
-        cases, case_id, user = self._services.cases, self.case_id, self._user
-
-        def change(version: int) -> CaseUpdate:
-            return cases.attach(
-                case_id, file_name=path.name, content=path.read_bytes(), user=user,
-                expected_version=version,
-            )  # fmt: skip
-
-        self._change(change)
-
-    def save_attachment(self, target: Path | None = None) -> None:
-        item = self.attachments.currentItem()
-        if item is None:
-            return
-        attachment_id = item.data(Qt.ItemDataRole.UserRole)
-        if target is None:
-            name = item.text().split("  (")[0]
-            chosen, _ = QFileDialog.getSaveFileName(self, "Save a copy", name)
-            if not chosen:
-                return
-            target = Path(chosen)
-        cases, out = self._services.cases, target
-
-        def run() -> Path:
-            out.write_bytes(cases.attachment(attachment_id).content)
-            return out
-
-        op(self._runner, run, lane=Lane.IO).success(
-            lambda p: self._say(f"Saved a copy as {p}.")
-        ).failure(self._failed).run()
 
     def open_customer(self) -> None:
         if self.detail is not None and self.detail.card.customer_id is not None:
