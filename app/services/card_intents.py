@@ -32,7 +32,8 @@ from app.services.tendering import (
     SaleTendering,
     TenderResult,
 )
-from app.services.till import open_session, paid_minor
+from app.services.till import paid_minor
+from app.services.till_session import open_session
 from devices.errors import DeviceError
 from domain.card import CardSlip
 from domain.errors import RuleViolation, ValidationError

@@ -23,7 +23,7 @@ from app.db.counters import next_number
 from app.errors import NotFound
 from app.services import customer_index
 from app.services.exchange_credit import refund_payment
-from app.services.till import log_drawer, open_session
+from app.services.till_session import log_drawer, open_session
 from domain.errors import RuleViolation
 from domain.money import Money
 

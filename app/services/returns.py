@@ -35,7 +35,7 @@ from app.services.catalog import CatalogService
 from app.services.exchange_credit import refund_payment
 from app.services.handoffs import hand_on
 from app.services.stock_moves import level, move_quantity, move_unit, unit_by_serial
-from app.services.till import log_drawer, open_session
+from app.services.till_session import log_drawer, open_session
 from domain.errors import RuleViolation, ValidationError
 from domain.ids import new_id
 from domain.money import Money

@@ -27,7 +27,7 @@ from app.services.card_intents import SaleCardIntents
 from app.services.exchange_credit import exchange_credit, pay_with_credit, refund_payment
 from app.services.new_lines import check_new_lines, create_subscriptions, record_topups
 from app.services.stock_moves import record_sale
-from app.services.till import log_drawer, open_session_id
+from app.services.till_session import log_drawer, open_session_id
 from domain.catalog import OfferingKind
 from domain.errors import RuleViolation
 from domain.money import Money, parse_amount

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
@@ -27,6 +27,7 @@ from app.db.uow import UnitOfWork
 from app.errors import AccessDenied
 from app.services.auth import UserInfo
 from app.services.handoffs import hand_on
+from app.services.till_session import current_session, log_drawer, open_session
 from domain.calendar import local_day_bounds
 from domain.errors import RuleViolation, ValidationError
 from domain.money import Money
@@ -40,58 +41,6 @@ from domain.till import (
     parse_count,
 )
 from domain.users import Permission, Role, has_permission
-
-NO_SESSION = "Open the till first (Till, Ctrl+5): a sale needs an open till session."
-
-
-def open_session(session: Session, store_id: str, till_id: str) -> m.TillSession:
-    """The open session of this till, or :class:`RuleViolation` telling how to open one."""
-    row = current_session(session, store_id, till_id)
-    if row is None:
-        raise RuleViolation(NO_SESSION)
-    return row
-
-
-_OPEN_SESSION_ID = select(m.TillSession.id).where(
-    m.TillSession.store_id == bindparam("store_id"),
-    m.TillSession.till_id == bindparam("till_id"),
-    m.TillSession.status == "open",
-)
-
-
-def open_session_id(session: Session, store_id: str, till_id: str) -> uuid.UUID:
-    """:func:`open_session`'s id only, read with one prepared statement (a sale's tender
-    and drawer opening need nothing else of it)."""
-    found = (
-        session.connection()
-        .execute(_OPEN_SESSION_ID, {"store_id": store_id, "till_id": till_id})
-        .scalar()
-    )
-    if found is None:
-        raise RuleViolation(NO_SESSION)
-    return found
-
-
-def current_session(session: Session, store_id: str, till_id: str) -> m.TillSession | None:
-    return session.scalars(
-        select(m.TillSession).where(
-            m.TillSession.store_id == store_id,
-            m.TillSession.till_id == till_id,
-            m.TillSession.status == "open",
-        )
-    ).first()
-
-
-def log_drawer(
-    session: Session, till_id: uuid.UUID, reason: str, user_id: uuid.UUID, *, reference: str = ""
-) -> None:
-    """An opening of the drawer, in the caller's transaction (a cash sale, a refund …)."""
-    session.add(
-        m.TillMovement(
-            session_id=till_id, kind=MovementKind.DRAWER.value, amount_minor=0,
-            reason=reason, reference=reference, user_id=user_id, occurred_at=utcnow(),
-        )
-    )  # fmt: skip
 
 
 def paid_minor(session: Session, order: m.Order) -> int:
