@@ -25,6 +25,7 @@ from app.errors import AccessDenied, NotFound
 from app.services.auth import UserInfo
 from app.services.basket_rows import to_domain
 from app.services.handoffs import hand_on
+from app.services.order_paid import paid_minor
 from app.services.tendering import (
     CardOutcome,
     CardRequest,
@@ -32,7 +33,6 @@ from app.services.tendering import (
     SaleTendering,
     TenderResult,
 )
-from app.services.till import paid_minor
 from app.services.till_session import open_session
 from devices.errors import DeviceError
 from domain.card import CardSlip

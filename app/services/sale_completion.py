@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.changes import Changes
@@ -26,6 +26,7 @@ from app.services.basket_views import SaleResult
 from app.services.card_intents import SaleCardIntents
 from app.services.exchange_credit import exchange_credit, pay_with_credit, refund_payment
 from app.services.new_lines import check_new_lines, create_subscriptions, record_topups
+from app.services.order_paid import paid_so_far
 from app.services.stock_moves import record_sale
 from app.services.till_session import log_drawer, open_session_id
 from domain.catalog import OfferingKind
@@ -33,28 +34,6 @@ from domain.errors import RuleViolation
 from domain.money import Money, parse_amount
 from domain.order import Order, OrderStatus
 from domain.tender import TenderKind, settle_cash
-
-_STORED_PAID = select(func.coalesce(func.sum(m.Payment.amount_minor), 0)).where(
-    m.Payment.order_id == bindparam("order_id"),
-    m.Payment.status == "approved",
-    m.Payment.amount_minor > 0,
-)
-
-
-def paid_so_far(session: Session, order: m.Order) -> int:
-    """:func:`~app.services.till.paid_minor` without flushing first: the approved tenders
-    in the database plus those this transaction added and has not flushed yet (an
-    exchange credit applied by the first tender)."""
-    stored = session.connection().execute(_STORED_PAID, {"order_id": order.id}).scalar()
-    pending = sum(
-        p.amount_minor
-        for p in session.new
-        if isinstance(p, m.Payment)
-        and p.order_id == order.id
-        and p.status == "approved"
-        and p.amount_minor > 0
-    )
-    return int(stored or 0) + pending
 
 
 class SaleCompletion(SaleCardIntents):

@@ -29,7 +29,7 @@ from app.services.auth import UserInfo
 from app.services.basket_hooks import BasketHooks
 from app.services.basket_rows import to_domain
 from app.services.basket_views import SaleResult
-from app.services.till import paid_minor
+from app.services.order_paid import paid_minor
 from app.services.till_session import log_drawer, open_session
 from domain.card import CardSlip
 from domain.errors import RuleViolation, ValidationError

@@ -43,19 +43,6 @@ from domain.till import (
 from domain.users import Permission, Role, has_permission
 
 
-def paid_minor(session: Session, order: m.Order) -> int:
-    """What approved tenders already cover of this order (credit notes included)."""
-    session.flush()
-    total = session.scalar(
-        select(func.coalesce(func.sum(m.Payment.amount_minor), 0)).where(
-            m.Payment.order_id == order.id,
-            m.Payment.status == "approved",
-            m.Payment.amount_minor > 0,
-        )
-    )
-    return int(total or 0)
-
-
 @dataclass(frozen=True)
 class TenderTotal:
     tender: str
