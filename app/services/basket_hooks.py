@@ -1,10 +1,10 @@
 """What the parts of the sale service call on the basket, declared once.
 
-:class:`~app.services.sales.SaleService` is composed of mixins — numbers
-(``sale_numbers.py``), terms (``sale_terms.py``), port-in (``port_in.py``), tendering,
-card intents and completion — over this base. The service provides the state and the
-basket helpers below; each part declares here nothing and in its own module only what
-is its own, so the type checker sees one contract instead of a copy per part.
+:class:`~app.services.sales.SaleService` is composed of mixins — adding to the basket
+(``basket_adds.py``), numbers (``sale_numbers.py``), terms (``sale_terms.py``), port-in
+(``port_in.py``), tendering, card intents and completion — over this base. The service
+and its parts provide the state and the basket helpers below; each part declares them
+nowhere else, so the type checker sees one contract instead of a copy per part.
 """
 
 from __future__ import annotations
@@ -54,6 +54,12 @@ class BasketHooks:
         raise NotImplementedError
 
     def _offering_by_code(self, code: str) -> Offering:
+        raise NotImplementedError
+
+    def _append(
+        self, session: Session, row: m.Order, offering: Offering, commitment: int, *,
+        serial: str = "",
+    ) -> m.OrderLine:  # fmt: skip
         raise NotImplementedError
 
     def _price(self, session: Session, row: m.Order) -> PricedBasket:

@@ -17,18 +17,12 @@ from app.services import numbers
 from app.services.auth import UserInfo
 from app.services.basket_hooks import BasketHooks
 from app.services.basket_views import BasketView
-from domain.catalog import Offering, OfferingKind
+from domain.catalog import OfferingKind
 from domain.errors import ValidationError
 from domain.numbers import FEE_TYPES, NumberTier
 
 
 class SaleNumbers(BasketHooks):
-    def _append(
-        self, session: Session, row: m.Order, offering: Offering, commitment: int, *,
-        serial: str = "",
-    ) -> m.OrderLine:  # fmt: skip
-        raise NotImplementedError
-
     def choose_number(
         self, order_id: uuid.UUID, line_id: uuid.UUID, msisdn: str, *, user: UserInfo
     ) -> BasketView:

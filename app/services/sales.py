@@ -25,9 +25,9 @@ from app.db.uow import UnitOfWork
 from app.errors import NotFound
 from app.services import numbers
 from app.services.auth import UserInfo
+from app.services.basket_adds import SaleAdds
 from app.services.basket_reads import basket_view, held_baskets
 from app.services.basket_rows import (
-    find_line,
     manual_from_json,
     to_domain,
     write_prices,
@@ -48,11 +48,9 @@ from app.services.port_in import SalePortIn
 from app.services.sale_completion import SaleCompletion
 from app.services.sale_numbers import SaleNumbers
 from app.services.sale_terms import SaleTerms
-from app.services.stock_moves import check_quantity, unit_by_serial
-from domain.catalog import Offering, OfferingKind
+from app.services.stock_moves import unit_by_serial
+from domain.catalog import Offering
 from domain.errors import RuleViolation, ValidationError
-from domain.identifiers import parse_iccid, parse_imei
-from domain.ids import new_id
 from domain.money import Money
 from domain.order import Order, OrderStatus
 from domain.pricing_types import (
@@ -60,7 +58,6 @@ from domain.pricing_types import (
     CustomerFacts,
     PricedBasket,
 )
-from domain.stock import check_model
 
 __all__ = [
     "ApprovalRequired",
@@ -85,7 +82,7 @@ _ACTIVE_PLANS = (
 )
 
 
-class SaleService(SaleNumbers, SaleTerms, SalePortIn, SaleCompletion):
+class SaleService(SaleAdds, SaleNumbers, SaleTerms, SalePortIn, SaleCompletion):
     def __init__(
         self,
         uow: Callable[..., UnitOfWork],
@@ -183,80 +180,6 @@ class SaleService(SaleNumbers, SaleTerms, SalePortIn, SaleCompletion):
         self._catalog.snapshot()  # read before the write lock is taken
         with self._uow() as uow:
             return self._view(uow.session, self._order_row(uow.session, order_id))
-
-    def add_code(self, order_id: uuid.UUID, code: str, *, user: UserInfo) -> BasketView:
-        """Add what a scanned or typed code names: an ICCID or IMEI from stock, a SKU/EAN.
-
-        A bundle adds its plan and its device; the device line then waits for its IMEI,
-        and a scanned IMEI of that model fills it.
-        """
-        self._catalog.snapshot()  # read before the write lock is taken
-        code = code.strip().replace(" ", "")
-        if not code:
-            raise ValidationError("Scan or type a code.", field="code")
-        with self._uow() as uow:
-            session = uow.session
-            row = self._order_row(session, order_id)
-            order = to_domain(row)
-            if not order.can_edit():
-                raise RuleViolation(f"Order {order.number} is {order.status.value}.")
-            if code.isdigit() and code.startswith("89") and len(code) >= 18:
-                self._add_sim(session, row, code)
-            elif code.isdigit() and len(code) == 15:
-                self._add_device_unit(session, row, code)
-            else:
-                offering = self._offering_by_code(code)
-                if offering.serial == "iccid":
-                    raise ValidationError(
-                        f"Scan the SIM card's ICCID to sell {offering.name}.", field="code"
-                    )
-                if offering.bundle is not None:
-                    spec = offering.bundle
-                    self._append(session, row, self._catalog_offering(spec.plan), spec.commitment)
-                    self._append(session, row, self._catalog_offering(spec.device), spec.commitment)
-                else:
-                    self._append(session, row, offering, self._plan_commitment(row))
-            view = self._reprice_and_view(session, row)
-            uow.commit()
-            return view
-
-    def fill_serial(
-        self, order_id: uuid.UUID, line_id: uuid.UUID, code: str, *, user: UserInfo
-    ) -> BasketView:
-        """Give a device line waiting for its IMEI the scanned unit, which must be that model."""
-        snap = self._catalog.snapshot()  # read before the write lock is taken
-        imei = str(parse_imei(code.strip().replace(" ", "")))
-        with self._uow() as uow:
-            session = uow.session
-            row = self._order_row(session, order_id)
-            self._check_can_change(row)
-            line = find_line(row, line_id)
-            offering = self._catalog_offering(line.sku)
-            if offering.serial != "imei" or line.serial:
-                raise ValidationError(
-                    f"{line.description} does not wait for an IMEI.", field="code"
-                )
-            check_model(offering, imei, snap.catalog)
-            unit = session.scalars(
-                select(m.DeviceUnit).where(m.DeviceUnit.imei == imei)
-            ).one_or_none()
-            if unit is None or unit.store_id != self._store_id:
-                raise ValidationError(f"Phone {imei} is not in this store's stock.", field="code")
-            if unit.offering_id != line.offering_id:
-                stocked = session.get(m.Offering, unit.offering_id)
-                name = stocked.name if stocked is not None else "another model"
-                raise ValidationError(
-                    f"Phone {imei} is a {name} in stock, not {line.description}.", field="code"
-                )
-            if unit.status != "in_stock":
-                raise ValidationError(
-                    f"Phone {imei} is {unit.status.replace('_', ' ')}.", field="code"
-                )
-            unit.status = "reserved"
-            line.serial = imei
-            view = self._reprice_and_view(session, row)
-            uow.commit()
-            return view
 
     def remove_line(self, order_id: uuid.UUID, line_id: uuid.UUID, *, user: UserInfo) -> BasketView:
         self._catalog.snapshot()  # read before the write lock is taken
@@ -377,84 +300,6 @@ class SaleService(SaleNumbers, SaleTerms, SalePortIn, SaleCompletion):
         if offering is None or not offering.sellable_on(self._today()):
             raise ValidationError(f"Nothing in the catalog has the code {code}.", field="code")
         return offering
-
-    def _plan_commitment(self, row: m.Order) -> int:
-        """New devices take the term of the plan already in the basket."""
-        for line in row.lines:
-            if self._catalog_offering(line.sku).kind is OfferingKind.PLAN:
-                return line.commitment
-        return 0
-
-    def _append(
-        self,
-        session: Session,
-        row: m.Order,
-        offering: Offering,
-        commitment: int,
-        *,
-        serial: str = "",
-    ) -> m.OrderLine:
-        ids = self._catalog.snapshot().ids
-        kind = offering.kind
-        if offering.kind is OfferingKind.ACCESSORY and not serial:
-            in_basket = sum(x.quantity for x in row.lines if x.sku == offering.code)
-            check_quantity(
-                session, ids[offering.code], offering.name, in_basket + 1, self._store_id
-            )
-            for existing in row.lines:
-                if existing.sku == offering.code and existing.manual_discount is None:
-                    existing.quantity += 1
-                    return existing
-        line = m.OrderLine(
-            id=new_id(),
-            order=row,
-            position=max((x.position for x in row.lines), default=-1) + 1,
-            offering_id=ids[offering.code],
-            sku=offering.code,
-            description=offering.name,
-            quantity=1,
-            unit_price_minor=0,
-            vat_rate_bp=0,
-            serial=serial or None,
-            commitment=commitment if kind in (OfferingKind.PLAN, OfferingKind.DEVICE) else 0,
-            instalments=0,
-            discount_minor=0,
-            financed_minor=0,
-            instalment_minor=0,
-            monthly_discount_minor=0,
-            discounts=[],
-        )
-        session.add(line)
-        return line
-
-    def _add_sim(self, session: Session, row: m.Order, code: str) -> None:
-        iccid = str(parse_iccid(code))
-        sim = session.scalars(select(m.SimCard).where(m.SimCard.iccid == iccid)).one_or_none()
-        if sim is None or sim.store_id != self._store_id:
-            raise ValidationError(f"SIM {iccid} is not in this store's stock.", field="code")
-        if sim.status != "in_stock":
-            raise ValidationError(f"SIM {iccid} is {sim.status.replace('_', ' ')}.", field="code")
-        offering_row = session.get(m.Offering, sim.offering_id)
-        assert offering_row is not None  # foreign key
-        sim.status = "reserved"
-        self._append(session, row, self._catalog_offering(offering_row.sku), 0, serial=iccid)
-
-    def _add_device_unit(self, session: Session, row: m.Order, code: str) -> None:
-        imei = str(parse_imei(code))
-        unit = session.scalars(select(m.DeviceUnit).where(m.DeviceUnit.imei == imei)).one_or_none()
-        if unit is None or unit.store_id != self._store_id:
-            raise ValidationError(f"Phone {imei} is not in this store's stock.", field="code")
-        if unit.status != "in_stock":
-            raise ValidationError(f"Phone {imei} is {unit.status.replace('_', ' ')}.", field="code")
-        offering_row = session.get(m.Offering, unit.offering_id)
-        assert offering_row is not None  # foreign key
-        unit.status = "reserved"
-        for line in row.lines:  # a bundle's device line waiting for its IMEI
-            if line.sku == offering_row.sku and not line.serial:
-                line.serial = imei
-                return
-        offering = self._catalog_offering(offering_row.sku)
-        self._append(session, row, offering, self._plan_commitment(row), serial=imei)
 
     def _release(self, session: Session, serial: str) -> None:
         unit = unit_by_serial(session, serial)
