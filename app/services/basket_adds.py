@@ -9,6 +9,7 @@ Part of :class:`~app.services.sales.SaleService` (mixed in, over
 from __future__ import annotations
 
 import uuid
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,8 @@ from domain.errors import RuleViolation, ValidationError
 from domain.identifiers import parse_iccid, parse_imei
 from domain.ids import new_id
 from domain.stock import check_model
+
+_Unit = TypeVar("_Unit", m.SimCard, m.DeviceUnit)
 
 
 class SaleAdds(BasketHooks):
@@ -83,19 +86,17 @@ class SaleAdds(BasketHooks):
             unit = session.scalars(
                 select(m.DeviceUnit).where(m.DeviceUnit.imei == imei)
             ).one_or_none()
-            if unit is None or unit.store_id != self._store_id:
-                raise ValidationError(f"Phone {imei} is not in this store's stock.", field="code")
-            if unit.offering_id != line.offering_id:
+            if (
+                unit is not None
+                and unit.store_id == self._store_id
+                and unit.offering_id != line.offering_id
+            ):
                 stocked = session.get(m.Offering, unit.offering_id)
                 name = stocked.name if stocked is not None else "another model"
                 raise ValidationError(
                     f"Phone {imei} is a {name} in stock, not {line.description}.", field="code"
                 )
-            if unit.status != "in_stock":
-                raise ValidationError(
-                    f"Phone {imei} is {unit.status.replace('_', ' ')}.", field="code"
-                )
-            unit.status = "reserved"
+            self._reserve(unit, f"Phone {imei}")
             line.serial = imei
             view = self._reprice_and_view(session, row)
             uow.commit()
@@ -153,28 +154,29 @@ class SaleAdds(BasketHooks):
     def _add_sim(self, session: Session, row: m.Order, code: str) -> None:
         iccid = str(parse_iccid(code))
         sim = session.scalars(select(m.SimCard).where(m.SimCard.iccid == iccid)).one_or_none()
-        if sim is None or sim.store_id != self._store_id:
-            raise ValidationError(f"SIM {iccid} is not in this store's stock.", field="code")
-        if sim.status != "in_stock":
-            raise ValidationError(f"SIM {iccid} is {sim.status.replace('_', ' ')}.", field="code")
+        sim = self._reserve(sim, f"SIM {iccid}")
         offering_row = session.get(m.Offering, sim.offering_id)
         assert offering_row is not None  # foreign key
-        sim.status = "reserved"
         self._append(session, row, self._catalog_offering(offering_row.sku), 0, serial=iccid)
 
     def _add_device_unit(self, session: Session, row: m.Order, code: str) -> None:
         imei = str(parse_imei(code))
         unit = session.scalars(select(m.DeviceUnit).where(m.DeviceUnit.imei == imei)).one_or_none()
-        if unit is None or unit.store_id != self._store_id:
-            raise ValidationError(f"Phone {imei} is not in this store's stock.", field="code")
-        if unit.status != "in_stock":
-            raise ValidationError(f"Phone {imei} is {unit.status.replace('_', ' ')}.", field="code")
+        unit = self._reserve(unit, f"Phone {imei}")
         offering_row = session.get(m.Offering, unit.offering_id)
         assert offering_row is not None  # foreign key
-        unit.status = "reserved"
         for line in row.lines:  # a bundle's device line waiting for its IMEI
             if line.sku == offering_row.sku and not line.serial:
                 line.serial = imei
                 return
         offering = self._catalog_offering(offering_row.sku)
         self._append(session, row, offering, self._plan_commitment(row), serial=imei)
+
+    def _reserve(self, unit: _Unit | None, what: str) -> _Unit:
+        """The scanned unit, reserved for this basket: it must be this store's and in stock."""
+        if unit is None or unit.store_id != self._store_id:
+            raise ValidationError(f"{what} is not in this store's stock.", field="code")
+        if unit.status != "in_stock":
+            raise ValidationError(f"{what} is {unit.status.replace('_', ' ')}.", field="code")
+        unit.status = "reserved"
+        return unit
