@@ -10,8 +10,9 @@ pass reports everything wrong in a file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from app.catalog_fields import MISSING, Fields, Reader
 from app.catalog_json import Path, describe_value
@@ -52,6 +53,7 @@ from domain.catalog import (
 )
 from domain.promotions import Charge, Condition, Promotion, Selector, Stacking, Target
 
+T = TypeVar("T")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
@@ -87,24 +89,27 @@ def read_document(r: Reader, data: Any) -> CatalogDocument | None:
     policies = Policies()
     if f.has("policies"):
         policies = read_policies(r, f.get("policies"), f.at("policies"))
-    offerings: list[Offering] = []
-    for n, item in enumerate(f.items("productOffering") or []):
-        offering = read_offering(r, item, ("productOffering", n))
-        if offering is not None:
-            offerings.append(offering)
-            r.entries["offering"].append(("productOffering", n))
-    promotions: list[Promotion] = []
-    for n, item in enumerate(f.items("promotion") or []):
-        promotion = read_promotion(r, item, ("promotion", n))
-        if promotion is not None:
-            promotions.append(promotion)
-            r.entries["promotion"].append(("promotion", n))
+    offerings = _read_entries(r, f, "productOffering", "offering", read_offering)
+    promotions = _read_entries(r, f, "promotion", "promotion", read_promotion)
     return CatalogDocument(
         currency=currency,
         policies=policies,
         offerings=tuple(offerings),
         promotions=tuple(promotions),
     )
+
+
+def _read_entries(
+    r: Reader, f: Fields, key: str, entry: str, read: Callable[[Reader, Any, Path], T | None]
+) -> list[T]:
+    """Every readable entry of the list ``key``, each remembered (as ``entry``) by its place."""
+    found: list[T] = []
+    for n, item in enumerate(f.items(key) or []):
+        value = read(r, item, (key, n))
+        if value is not None:
+            found.append(value)
+            r.entries[entry].append((key, n))
+    return found
 
 
 def read_policies(r: Reader, data: Any, path: Path) -> Policies:
