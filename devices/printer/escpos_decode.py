@@ -1,5 +1,8 @@
 """ESC/POS bytes → what the printer would put on paper, for the simulator and for tests.
 
+What it gives, a :class:`~devices.printer.escpos_job.DecodedJob`, is in
+:mod:`devices.printer.escpos_job`.
+
 :class:`EscposDecoder` is fed bytes as they arrive (a command may be split across reads)
 and keeps, per job, the text lines with their alignment, emphasis and size, the QR codes and
 barcodes, cuts, drawer kicks and images. Text is decoded with the code page selected by
@@ -17,13 +20,11 @@ job (every StoreDesk receipt begins with one).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Literal
 
 from devices.printer.codepages import CodePage, code_pages
+from devices.printer.escpos_job import DecodedJob, Kind, Line
 
 ESC, GS, DLE, FS = 0x1B, 0x1D, 0x10, 0x1C
-Kind = Literal["text", "qr", "barcode", "image", "cut", "drawer"]
 Answer = Callable[[bytes], bytes]
 
 # Parameter bytes after ESC x / GS x / FS x for fixed-length commands that only set a mode.
@@ -49,71 +50,6 @@ _ALIGN = {0: "left", 48: "left", 1: "center", 49: "center", 2: "right", 50: "rig
 
 class _More(Exception):
     """The command is not complete yet: wait for more bytes."""
-
-
-@dataclass
-class Line:
-    """A printed line, or an event (QR code, barcode, image, cut, drawer kick) in its place."""
-
-    text: str
-    kind: Kind = "text"
-    align: str = "left"
-    bold: bool = False
-    width: int = 1  # character size multipliers (GS !, ESC !)
-    height: int = 1
-
-
-@dataclass
-class DecodedJob:
-    raw: bytes = b""  # the printed bytes, without real-time status requests
-    lines: list[Line] = field(default_factory=list)
-    qr_codes: list[str] = field(default_factory=list)
-    barcodes: list[tuple[str, str]] = field(default_factory=list)  # (symbology, data)
-    drawer_kicks: list[int] = field(default_factory=list)  # connector pin: 2 or 5
-    cuts: int = 0
-    images: int = 0
-    code_pages: list[str] = field(default_factory=list)  # pages text was decoded with
-    status_requests: int = 0
-    skipped: int = 0  # commands not understood (skipped by length)
-
-    @property
-    def text(self) -> str:
-        """The printed text lines, one per line, without alignment padding or events."""
-        return "\n".join(line.text for line in self.lines if line.kind == "text")
-
-    @property
-    def has_content(self) -> bool:
-        return any(line.kind != "text" or line.text for line in self.lines) or bool(
-            self.drawer_kicks
-        )
-
-    def render(self, columns: int = 48) -> str:
-        """The job laid out as on paper (aligned as wide as it prints), events in brackets."""
-        out: list[str] = []
-        for line in self.lines:
-            if line.kind != "text":
-                out.append(f"[{line.text}]".center(columns).rstrip())
-                continue
-            room = columns - len(line.text) * line.width  # double width takes two columns
-            pad = {"center": room // 2, "right": room}.get(line.align, 0)
-            out.append(" " * max(pad, 0) + line.text)
-        return "\n".join(out) + "\n"
-
-    def summary(self) -> str:
-        parts = [
-            f"{len(self.raw):,} bytes",
-            f"{sum(1 for x in self.lines if x.kind == 'text' and x.text)} lines",
-        ]
-        parts += [f"QR {code!r}" for code in self.qr_codes]
-        parts += [f"{kind} {data!r}" for kind, data in self.barcodes]
-        if self.images:
-            parts.append(f"{self.images} image(s)")
-        if self.drawer_kicks:
-            parts.append("drawer kick")
-        if self.cuts:
-            parts.append("cut")
-        first = next((x.text.strip() for x in self.lines if x.kind == "text" and x.text), "")
-        return ", ".join(parts) + (f" — {first[:40]!r}" if first else "")
 
 
 class EscposDecoder:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from devices.printer.escpos_decode import DecodedJob
+from devices.printer.escpos_job import DecodedJob
 
 CHAR_W, LINE_H, MARGIN = 12, 24, 12  # Font A: 12 × 24 dots
 _MONO = ("DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf", "consola.ttf", "Menlo.ttc")

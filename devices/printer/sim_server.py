@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Literal, TextIO, get_args
 from devices.printer import status
 from devices.printer.base import Paper
 from devices.printer.codepages import code_pages
-from devices.printer.escpos_decode import DecodedJob, EscposDecoder
+from devices.printer.escpos_decode import EscposDecoder
+from devices.printer.escpos_job import DecodedJob
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
