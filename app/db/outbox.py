@@ -21,8 +21,11 @@ from app.db.models import OutboxRow
 from app.db.types import utcnow
 
 
-def write_outbox(session: Session) -> None:
-    """One outbox row per new, changed and deleted business row the session holds."""
+def write_outbox(
+    session: Session, queued: list[tuple[type[SyncRow], dict[str, Any]]] | None = None
+) -> None:
+    """One outbox row per new, changed and deleted business row the session holds, and
+    per ``queued`` row written with them (:mod:`app.db.plain_rows`, values complete)."""
     rows: list[dict[str, Any]] = []
     now = utcnow()
     for obj, operation in (
@@ -43,6 +46,18 @@ def write_outbox(session: Session) -> None:
                 "sent_at": None,
             }
         )
+    for model, values in queued or ():
+        rows.append(
+            {
+                "entity": model.__entity__,
+                "entity_id": values["id"],
+                "operation": "upsert",
+                "version": values["version"],
+                "payload": {key: _jsonable(values[key]) for key in _model_keys(model)},
+                "created_at": now,
+                "sent_at": None,
+            }
+        )
     if rows:
         prepared.run(session.connection(), "outbox", lambda: insert(OutboxRow), rows)
 
@@ -55,6 +70,10 @@ def _column_keys(mapper: Mapper[Any]) -> tuple[str, ...]:
     if keys is None:
         keys = _KEYS[mapper] = tuple(attr.key for attr in mapper.column_attrs)
     return keys
+
+
+def _model_keys(model: type[SyncRow]) -> tuple[str, ...]:
+    return _column_keys(inspect(model))
 
 
 def row_payload(obj: SyncRow) -> dict[str, Any]:

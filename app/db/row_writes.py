@@ -28,7 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.state import InstanceState
 from sqlalchemy.sql.dml import Update
 
-from app.db import prepared
+from app.db import plain_rows, prepared
 from app.db.base import Base, SyncRow
 from app.db.outbox import write_outbox
 from app.db.types import utcnow
@@ -98,7 +98,7 @@ def write_pending(session: Session) -> bool:
         return False
     new = [inspect(obj) for obj in session.new]
     changed = [inspect(obj) for obj in session.dirty if session.is_modified(obj)]
-    if not new and not changed:
+    if not new and not changed and not plain_rows.has_queued(session):
         return True
     states = [*new, *changed]
     if not all(isinstance(state.obj(), SyncRow) for state in states):
@@ -107,6 +107,9 @@ def write_pending(session: Session) -> bool:
         return False
     if any(not _plain_change(state) for state in changed):
         return False
+    if any(not _shape(inspect(model)).server_side <= values.keys()
+           for model, values in plain_rows.queued(session)):  # fmt: skip
+        return False  # the database fills a column: the ORM reads it back
 
     now = utcnow()
     store_id, terminal_id = session.info.get("store_id"), session.info.get("terminal_id")
@@ -116,11 +119,22 @@ def write_pending(session: Session) -> bool:
         inserts.setdefault(shape, []).append(
             _new_values(state, shape, now, store_id=store_id, terminal_id=terminal_id)
         )
+    queued = plain_rows.take(session)
+    for model, values in queued:
+        shape = _shape(inspect(model))
+        inserts.setdefault(shape, []).append(
+            _queued_values(values, shape, now, store_id=store_id, terminal_id=terminal_id)
+        )
     updates: dict[_Shape, dict[tuple[str, ...], list[dict[str, Any]]]] = {}
     for state in changed:
         shape = _shape(state.mapper)
         names, params = _changed_values(state, shape, now)
         updates.setdefault(shape, {}).setdefault(names, []).append(params)
+    for model, row, changes in plain_rows.take_changes(session):
+        shape = _shape(inspect(model))
+        names, params, stored = _queued_change(row, changes, shape, now)
+        updates.setdefault(shape, {}).setdefault(names, []).append(params)
+        queued.append((model, stored))  # its outbox row: the row as it now is
 
     conn = session.connection()
     for shape in sorted({*inserts, *updates}, key=lambda s: s.order):
@@ -139,7 +153,7 @@ def write_pending(session: Session) -> bool:
             prepared.run(
                 conn, ("insert", shape.table), partial(insert, shape.table), inserts[shape]
             )
-    write_outbox(session)
+    write_outbox(session, queued)
     _mark_stored(session, new)
     return True
 
@@ -192,6 +206,47 @@ def _new_values(
             setattr(obj, key, default() if callable(default) else default)
         values[name] = loaded[key]
     return values
+
+
+def _queued_values(
+    values: dict[str, Any],
+    shape: _Shape,
+    now: Any,
+    *,
+    store_id: str | None,
+    terminal_id: str | None,
+) -> dict[str, Any]:
+    """A queued row's values completed as :func:`_new_values` completes an object's
+    (``values`` gets them too: the outbox payload is written from it)."""
+    if values.get("store_id") is None and store_id is not None:
+        values["store_id"] = store_id
+    if values.get("terminal_id") is None and terminal_id is not None:
+        values["terminal_id"] = terminal_id
+    for key in ("created_at", "updated_at"):
+        if key not in values:
+            values[key] = now
+    if values.get(shape.version_key) is None:
+        values[shape.version_key] = 1
+    row: dict[str, Any] = {}
+    for key, name in shape.columns:
+        if key not in values:
+            default = shape.defaults.get(key)
+            values[key] = default() if callable(default) else default
+        row[name] = values[key]
+    return row
+
+
+def _queued_change(
+    row: dict[str, Any], changes: dict[str, Any], shape: _Shape, now: Any
+) -> tuple[tuple[str, ...], dict[str, Any], dict[str, Any]]:
+    """A queued change as :func:`_changed_values` gives an object's, and the row after it."""
+    old_version = row[shape.version_key]
+    stored = {**row, "updated_at": now, **changes, shape.version_key: old_version + 1}
+    names = dict(shape.columns)
+    keys = {*changes, "updated_at", shape.version_key}
+    params = {names[key]: stored[key] for key in sorted(keys)}
+    params["w_id"], params["w_version"] = row["id"], old_version
+    return tuple(sorted(n for n in params if not n.startswith("w_"))), params, stored
 
 
 def _changed_values(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db.base import SyncRow
 from app.db.engine import DURABLE_OPTION, READ_ONLY_OPTION
 from app.db.outbox import row_payload, write_outbox
+from app.db.plain_rows import StoreSession
 from app.db.row_writes import write_pending
 from domain.ids import new_id
 
@@ -34,7 +35,7 @@ class UnitOfWork:
     """A session and its transaction. Not thread-safe: one per thread, per change."""
 
     def __init__(
-        self, factory: sessionmaker[Session], *, durable: bool = False, read_only: bool = False
+        self, factory: sessionmaker[StoreSession], *, durable: bool = False, read_only: bool = False
     ) -> None:
         self._factory = factory
         self._durable = durable
@@ -82,6 +83,7 @@ def make_uow_factory(
     # ``info`` tells code that runs inside a session whose store it is (case types).
     factory = sessionmaker(
         bind=engine,
+        class_=StoreSession,
         expire_on_commit=False,
         autoflush=True,
         info={"store_id": store_id, "terminal_id": terminal_id},
@@ -94,7 +96,9 @@ def make_uow_factory(
     return uow
 
 
-def _install_row_hooks(factory: sessionmaker[Session], *, store_id: str, terminal_id: str) -> None:
+def _install_row_hooks(
+    factory: sessionmaker[StoreSession], *, store_id: str, terminal_id: str
+) -> None:
     def before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
         for obj in session.new:
             if isinstance(obj, SyncRow):

@@ -22,8 +22,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
+from app.db import plain_rows
 from app.db.counters import next_number
+from app.db.plain_rows import add_row
 from app.services.auth import UserInfo
+from app.services.customer_brief import customer_brief
 from app.services.port_in import line_number, record_port_in
 from domain.calendar import add_months
 from domain.catalog import Offering, OfferingKind
@@ -68,22 +71,23 @@ def billing_account_id(
     for pending in session.new:
         if isinstance(pending, m.BillingAccount) and pending.customer_id == customer_id:
             return pending.id
+    for values in plain_rows.pending(session, m.BillingAccount):
+        if values["customer_id"] == customer_id:
+            account_id: uuid.UUID = values["id"]
+            return account_id
     found = session.connection().execute(_FIRST_ACCOUNT, {"customer_id": customer_id}).scalar()
     if found is not None:
         return found
-    customer = session.get(m.Customer, customer_id)
-    account = m.BillingAccount(
-        id=new_id(),  # given now, so the subscriptions can refer to it before the flush
+    customer = customer_brief(session, customer_id)
+    return add_row(
+        session,
+        m.BillingAccount,
         customer_id=customer_id,
         account_no=next_number(
             session, kind="BA", store_id=store_id, terminal_id=terminal_id, flush=False
         ),
-        name=(customer.company_name or f"{customer.first_name} {customer.last_name}")
-        if customer
-        else "",
+        name=customer.display_name if customer else "",
     )
-    session.add(account)
-    return account.id
 
 
 def create_subscriptions(
@@ -137,17 +141,17 @@ def create_subscriptions(
         )
         session.add(sub)
         waiting = "awaits the port-in" if activation == "awaiting_port_in" else "requested"
-        session.add(
-            m.Interaction(
-                customer_id=row.customer_id,
-                kind="new_line",
-                summary=f"New line {msisdn} on {plan_line.description}, SIM {sim_line.serial}"
-                f"; activation {waiting}",
-                occurred_at=now,
-                user_id=user.id,
-                ref_kind="subscription",
-                ref_id=sub.id,
-            )
+        add_row(
+            session,
+            m.Interaction,
+            customer_id=row.customer_id,
+            kind="new_line",
+            summary=f"New line {msisdn} on {plan_line.description}, SIM {sim_line.serial}"
+            f"; activation {waiting}",
+            occurred_at=now,
+            user_id=user.id,
+            ref_kind="subscription",
+            ref_id=sub.id,
         )
         record_port_in(session, plan_line, row, sub, user_id=user.id, now=now)
         made.append(sub)
@@ -183,14 +187,14 @@ def record_topups(
         if sub is None:
             raise RuleViolation(f"{line.msisdn} is no longer an active line; remove the top-up.")
         amount = (line.unit_price_minor * line.quantity - line.discount_minor) / 100
-        session.add(
-            m.Interaction(
-                customer_id=sub.customer_id,
-                kind="topup",
-                summary=f"Top-up {amount:.2f} {row.currency} on {line.msisdn} (order {row.number})",
-                occurred_at=now,
-                user_id=user.id,
-                ref_kind="order",
-                ref_id=row.id,
-            )
+        add_row(
+            session,
+            m.Interaction,
+            customer_id=sub.customer_id,
+            kind="topup",
+            summary=f"Top-up {amount:.2f} {row.currency} on {line.msisdn} (order {row.number})",
+            occurred_at=now,
+            user_id=user.id,
+            ref_kind="order",
+            ref_id=row.id,
         )

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
+from app.db.plain_rows import change_row, read_row
 from app.db.uow import UnitOfWork
 from domain.errors import ValidationError
 from domain.identifiers.msisdn import parse_msisdn
@@ -42,17 +43,31 @@ def _free(now: datetime) -> object:
 _BY_MSISDN = select(m.PhoneNumber).where(m.PhoneNumber.msisdn == bindparam("msisdn"))
 
 
+def _check_takeable(
+    msisdn: str,
+    status: str,
+    reserved_order_id: uuid.UUID | None,
+    reserved_until: datetime | None,
+    order_id: uuid.UUID,
+    now: datetime,
+) -> None:
+    """Refuse a number this order may not take: taken, or reserved for another sale."""
+    mine = status == "reserved" and reserved_order_id == order_id
+    expired = status == "reserved" and reserved_until is not None and (reserved_until < now)
+    if not (status == "available" or mine or expired):
+        state = "taken" if status == "assigned" else f"{status} for another sale"
+        raise ValidationError(f"{msisdn} is {state}; choose another number.", field="msisdn")
+
+
+def _not_ours(msisdn: str) -> ValidationError:
+    return ValidationError(f"{msisdn} is not one of this store's numbers.", field="msisdn")
+
+
 def reserve(session: Session, msisdn: str, order_id: uuid.UUID, now: datetime) -> m.PhoneNumber:
     row = session.scalars(_BY_MSISDN, {"msisdn": msisdn}).one_or_none()
     if row is None:
-        raise ValidationError(f"{msisdn} is not one of this store's numbers.", field="msisdn")
-    mine = row.status == "reserved" and row.reserved_order_id == order_id
-    expired = (
-        row.status == "reserved" and row.reserved_until is not None and (row.reserved_until < now)
-    )
-    if not (row.status == "available" or mine or expired):
-        state = "taken" if row.status == "assigned" else f"{row.status} for another sale"
-        raise ValidationError(f"{msisdn} is {state}; choose another number.", field="msisdn")
+        raise _not_ours(msisdn)
+    _check_takeable(msisdn, row.status, row.reserved_order_id, row.reserved_until, order_id, now)
     row.status = "reserved"
     row.reserved_order_id = order_id
     row.reserved_until = now + RESERVATION
@@ -78,10 +93,17 @@ def next_free(session: Session, now: datetime) -> str | None:
 
 
 def assign(session: Session, msisdn: str, order_id: uuid.UUID, now: datetime) -> None:
-    row = reserve(session, msisdn, order_id, now)
-    row.status = "assigned"
-    row.reserved_until = None
-    row.assigned_at = now
+    """The number goes to the sale completing now (a plain row: nothing else is read)."""
+    row = read_row(session, m.PhoneNumber, "msisdn", msisdn)
+    if row is None:
+        raise _not_ours(msisdn)
+    _check_takeable(
+        msisdn, row["status"], row["reserved_order_id"], row["reserved_until"], order_id, now
+    )
+    change_row(
+        session, m.PhoneNumber, row, status="assigned", reserved_order_id=order_id,
+        reserved_until=None, assigned_at=now,
+    )  # fmt: skip
 
 
 class NumberService:

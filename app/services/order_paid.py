@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
+from app.db import plain_rows
 
 _STORED_PAID = select(func.coalesce(func.sum(m.Payment.amount_minor), 0)).where(
     m.Payment.order_id == bindparam("order_id"),
@@ -36,6 +37,11 @@ def paid_so_far(session: Session, order: m.Order) -> int:
         and p.order_id == order.id
         and p.status == "approved"
         and p.amount_minor > 0
+    )
+    pending += sum(
+        int(p["amount_minor"])
+        for p in plain_rows.pending(session, m.Payment)
+        if p["order_id"] == order.id and p["status"] == "approved" and p["amount_minor"] > 0
     )
     return _stored(session, order) + pending
 

@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 from app.changes import Changes
 from app.db import models as m
 from app.db.counters import next_number
+from app.db.plain_rows import add_row
 from app.services import customer_index
 from app.services.auth import UserInfo
 from app.services.basket_rows import needs_serial, to_domain, write_prices
 from app.services.basket_views import SaleResult
 from app.services.card_intents import SaleCardIntents
+from app.services.customer_brief import customer_brief
 from app.services.exchange_credit import exchange_credit, pay_with_credit, refund_payment
 from app.services.new_lines import check_new_lines, create_subscriptions, record_topups
 from app.services.order_paid import paid_so_far
@@ -86,13 +88,11 @@ class SaleCompletion(SaleCardIntents):
             to_pay = Money.from_minor(max(order.total.minor - paid, 0), self._currency)
             cash = settle_cash(to_pay, given, rounding=self._cash_rounding)
             if to_pay.minor or not paid:
-                session.add(
-                    m.Payment(
-                        order_id=row.id, tender=TenderKind.CASH.value, status="approved",
-                        amount_minor=cash.due.minor, given_minor=cash.given.minor,
-                        change_minor=cash.change.minor, currency=self._currency,
-                        user_id=user.id, session_id=till_id,
-                    )
+                add_row(
+                    session, m.Payment, order_id=row.id, tender=TenderKind.CASH.value,
+                    status="approved", amount_minor=cash.due.minor,
+                    given_minor=cash.given.minor, change_minor=cash.change.minor,
+                    currency=self._currency, user_id=user.id, session_id=till_id,
                 )  # fmt: skip
             # Cash rounding may make the amount taken differ from the total by a few
             # cents; the order counts as paid when the rounded amount is covered.
@@ -161,24 +161,24 @@ class SaleCompletion(SaleCardIntents):
         row.receipt_number = receipt_number
         row.completed_at = now
         self._record(session, row, order, user, now)
-        customer = self._customer_row(session, row)
+        customer = None if row.customer_id is None else customer_brief(session, row.customer_id)
         subscriptions = create_subscriptions(
             session, row, self._offering_by_code, now=now, user=user,
             store_id=self._store_id, terminal_id=self._terminal_id,
         )  # fmt: skip
         record_topups(session, row, self._offering_by_code, now=now, user=user)
         if customer is not None:
-            session.add(
-                m.Interaction(
-                    customer_id=row.customer_id,
-                    kind="sale",
-                    summary=f"Bought {', '.join(line.description for line in row.lines)}"
-                    f" for {order.total.format()} (order {row.number})",
-                    occurred_at=now,
-                    user_id=user.id,
-                    ref_kind="order",
-                    ref_id=row.id,
-                )
+            add_row(
+                session,
+                m.Interaction,
+                customer_id=row.customer_id,
+                kind="sale",
+                summary=f"Bought {', '.join(line.description for line in row.lines)}"
+                f" for {order.total.format()} (order {row.number})",
+                occurred_at=now,
+                user_id=user.id,
+                ref_kind="order",
+                ref_id=row.id,
             )
             # The order and receipt numbers, the new lines and the serials sold now lead to
             # the customer in search. A sale changes nothing else the search row holds, so

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.changes import Changes
 from app.db import models as m
 from app.db.counters import next_number
+from app.db.plain_rows import add_row
 from app.db.types import utcnow
 from app.db.uow import UnitOfWork
 from app.errors import NotFound
@@ -41,6 +42,7 @@ from app.services.basket_views import (
     SaleResult,
 )
 from app.services.catalog import CatalogService
+from app.services.customer_brief import customer_brief
 from app.services.exchange_credit import (
     refund_unused_credit,
 )
@@ -221,7 +223,7 @@ class SaleService(SaleAdds, SaleNumbers, SaleTerms, SalePortIn, SaleCompletion):
     def _customer_facts(self, session: Session, row: m.Order) -> CustomerFacts:
         if row.customer_id is None:
             return CustomerFacts(has_esim_device=row.esim_device_confirmed)
-        customer = self._customer_row(session, row)
+        customer = customer_brief(session, row.customer_id)
         age = None
         if customer is not None and customer.birth_date is not None:
             today, born = self._today(), customer.birth_date
@@ -272,19 +274,6 @@ class SaleService(SaleAdds, SaleNumbers, SaleTerms, SalePortIn, SaleCompletion):
             raise NotFound("This basket no longer exists.")
         return row
 
-    def _customer_row(self, session: Session, row: m.Order) -> m.Customer | None:
-        """The order's customer, held by the session until the transaction ends.
-
-        The session's identity map holds rows weakly: without this, the customer read for
-        pricing would be gone again when completion needs it (billing account, search
-        row) and read a second time.
-        """
-        if row.customer_id is None:
-            return None
-        customer = session.get(m.Customer, row.customer_id)
-        session.info.setdefault("held_rows", {})[row.customer_id] = customer
-        return customer
-
     def _check_can_change(self, row: m.Order) -> None:
         if not to_domain(row).can_edit():
             raise RuleViolation(f"Order {row.number} is {row.status}.")
@@ -311,14 +300,10 @@ class SaleService(SaleAdds, SaleNumbers, SaleTerms, SalePortIn, SaleCompletion):
     ) -> None:
         """Write the order's new status and one event per transition taken."""
         for transition in order.history:
-            session.add(
-                m.OrderEvent(
-                    order_id=row.id,
-                    status=transition.status.value,
-                    user_id=transition.user_id,
-                    occurred_at=transition.at,
-                )
-            )
+            add_row(
+                session, m.OrderEvent, order_id=row.id, status=transition.status.value,
+                user_id=transition.user_id, occurred_at=transition.at,
+            )  # fmt: skip
         row.status = order.status.value
 
     def _view(

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
+from app.db.plain_rows import add_row, change_row, read_row
 from domain.errors import RuleViolation
 
 
@@ -55,17 +56,10 @@ def move_quantity(
     if row.on_hand + delta < 0:
         raise RuleViolation(f"Only {row.on_hand} in stock; {-delta} cannot go out.")
     row.on_hand += delta
-    session.add(
-        m.StockMove(
-            kind=kind,
-            offering_id=offering_id,
-            quantity=delta,
-            reason=reason,
-            reference=reference,
-            order_id=order_id,
-            user_id=user_id,
-        )
-    )
+    add_row(
+        session, m.StockMove, kind=kind, offering_id=offering_id, quantity=delta,
+        reason=reason, reference=reference, order_id=order_id, user_id=user_id,
+    )  # fmt: skip
     return row
 
 
@@ -84,19 +78,32 @@ def move_unit(
     """Give a unit its new status; ``quantity`` is +1 into the store, -1 out, 0 within."""
     unit.status = status
     serial = unit.iccid if isinstance(unit, m.SimCard) else unit.imei
-    session.add(
-        m.StockMove(
-            kind=kind,
-            offering_id=unit.offering_id,
-            serial=serial,
-            quantity=quantity,
-            status=status,
-            reason=reason,
-            reference=reference,
-            order_id=order_id,
-            user_id=user_id,
-        )
-    )
+    add_row(
+        session, m.StockMove, kind=kind, offering_id=unit.offering_id, serial=serial,
+        quantity=quantity, status=status, reason=reason, reference=reference,
+        order_id=order_id, user_id=user_id,
+    )  # fmt: skip
+
+
+def _sell_unit(
+    session: Session, serial: str, *, user_id: uuid.UUID, reference: str, order_id: uuid.UUID
+) -> None:
+    """:func:`move_unit` for a unit a sale sells, read and changed as a plain row (a sale
+    reads nothing else of it)."""
+    model: type[m.SimCard] | type[m.DeviceUnit] = m.SimCard
+    unit = None
+    if len(serial) == 15:
+        model, unit = m.DeviceUnit, read_row(session, m.DeviceUnit, "imei", serial)
+    if unit is None:
+        model, unit = m.SimCard, read_row(session, m.SimCard, "iccid", serial)
+    if unit is None:
+        raise RuleViolation(f"{serial} is not in this store's stock.")
+    change_row(session, model, unit, status="sold")
+    add_row(
+        session, m.StockMove, kind="sale", offering_id=unit["offering_id"], serial=serial,
+        quantity=-1, status="sold", reason="", reference=reference, order_id=order_id,
+        user_id=user_id,
+    )  # fmt: skip
 
 
 # Which of a sale's offerings this store counts by quantity (accessories; not plans).
@@ -116,10 +123,9 @@ def record_sale(session: Session, order: m.Order, *, store_id: str, user_id: uui
     )
     for line in order.lines:
         if line.serial:
-            unit = unit_by_serial(session, line.serial)
-            move_unit(
-                session, unit, status="sold", kind="sale", quantity=-1,
-                user_id=user_id, reference=order.number, order_id=order.id,
+            _sell_unit(
+                session, line.serial, user_id=user_id, reference=order.number,
+                order_id=order.id,
             )  # fmt: skip
         elif line.offering_id in counted:
             move_quantity(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.changes import Changes
 from app.db import models as m
+from app.db.plain_rows import add_row
 from app.db.uow import UnitOfWork
 from app.services.auth import UserInfo
 from app.services.basket_hooks import BasketHooks
@@ -266,13 +267,11 @@ class SaleTendering(BasketHooks):
         change_minor: int | None = None, intent_id: uuid.UUID | None = None,
         details: dict[str, str] | None = None,
     ) -> None:  # fmt: skip
-        session.add(
-            m.Payment(
-                order_id=row.id, tender=tender.value, status="approved",
-                amount_minor=amount_minor, given_minor=given_minor, change_minor=change_minor,
-                currency=row.currency, user_id=user.id, session_id=till.id if till else None,
-                intent_id=intent_id, details=details,
-            )
+        add_row(
+            session, m.Payment, order_id=row.id, tender=tender.value, status="approved",
+            amount_minor=amount_minor, given_minor=given_minor, change_minor=change_minor,
+            currency=row.currency, user_id=user.id, session_id=till.id if till else None,
+            intent_id=intent_id, details=details,
         )  # fmt: skip
 
     @contextmanager
@@ -312,11 +311,9 @@ class SaleTendering(BasketHooks):
 
     def _record_status(self, session: Session, row: m.Order, order: Order, user: UserInfo) -> None:
         for transition in order.history:
-            session.add(
-                m.OrderEvent(
-                    order_id=row.id, status=transition.status.value,
-                    user_id=transition.user_id, occurred_at=transition.at,
-                )
+            add_row(
+                session, m.OrderEvent, order_id=row.id, status=transition.status.value,
+                user_id=transition.user_id, occurred_at=transition.at,
             )  # fmt: skip
         order.history.clear()
         row.status = order.status.value

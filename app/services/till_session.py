@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
+from app.db.plain_rows import add_row
 from app.db.types import utcnow
 from domain.errors import RuleViolation
 from domain.till import MovementKind
@@ -62,9 +63,8 @@ def log_drawer(
     session: Session, till_id: uuid.UUID, reason: str, user_id: uuid.UUID, *, reference: str = ""
 ) -> None:
     """An opening of the drawer, in the caller's transaction (a cash sale, a refund …)."""
-    session.add(
-        m.TillMovement(
-            session_id=till_id, kind=MovementKind.DRAWER.value, amount_minor=0,
-            reason=reason, reference=reference, user_id=user_id, occurred_at=utcnow(),
-        )
+    add_row(
+        session, m.TillMovement, session_id=till_id, kind=MovementKind.DRAWER.value,
+        amount_minor=0, reason=reason, reference=reference, user_id=user_id,
+        occurred_at=utcnow(),
     )  # fmt: skip
