@@ -15,6 +15,21 @@ import uuid
 _lock = threading.Lock()
 _last_ms = 0
 _counter = 0
+# Random bits are drawn from the OS 4 KiB at a time: one system call per 500 ids, not two
+# per id (a sale makes about twenty).
+_POOL_SIZE = 4096
+_pool = b""
+_pool_at = 0
+
+
+def _random(n: int) -> int:
+    """``n`` random bytes from the OS as an integer (call with ``_lock`` held)."""
+    global _pool, _pool_at
+    if _pool_at + n > len(_pool):
+        _pool, _pool_at = os.urandom(_POOL_SIZE), 0
+    start = _pool_at
+    _pool_at += n
+    return int.from_bytes(_pool[start : start + n], "big")
 
 
 def new_id() -> uuid.UUID:
@@ -32,8 +47,8 @@ def new_id() -> uuid.UUID:
             ms = _last_ms
         else:
             _last_ms = ms
-            _counter = int.from_bytes(os.urandom(2), "big") & 0x7FF
-        rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+            _counter = _random(2) & 0x7FF
+        rand_b = _random(8) & ((1 << 62) - 1)
         value = (ms & ((1 << 48) - 1)) << 80
         value |= 0x7 << 76
         value |= _counter << 64

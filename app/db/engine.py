@@ -35,8 +35,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(parsed, echo=echo, pool_pre_ping=True)
 
 
-def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEntry) -> None:
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, entry: ConnectionPoolEntry) -> None:
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, see _sqlite_on_begin
+    entry.info.pop("synchronous", None)  # a new connection: its level is set at its first BEGIN
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -58,8 +59,12 @@ def _sqlite_on_begin(conn: Any) -> None:
         return
     # The safety level can only change outside a transaction, so it is chosen here, per
     # transaction: FULL for money records (fsync on every commit), NORMAL otherwise.
-    durable = options.get(DURABLE_OPTION, False)
-    conn.exec_driver_sql(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+    # The connection remembers the level it was last given: a run of sales sets it once.
+    level = "FULL" if options.get(DURABLE_OPTION, False) else "NORMAL"
+    held = conn.connection.info
+    if held.get("synchronous") != level:
+        conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+        held["synchronous"] = level
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 

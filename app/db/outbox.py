@@ -72,8 +72,14 @@ def _column_keys(mapper: Mapper[Any]) -> tuple[str, ...]:
     return keys
 
 
+_MODEL_KEYS: dict[type[SyncRow], tuple[str, ...]] = {}
+
+
 def _model_keys(model: type[SyncRow]) -> tuple[str, ...]:
-    return _column_keys(inspect(model))
+    keys = _MODEL_KEYS.get(model)
+    if keys is None:
+        keys = _MODEL_KEYS[model] = _column_keys(inspect(model))
+    return keys
 
 
 def row_payload(obj: SyncRow) -> dict[str, Any]:
@@ -93,12 +99,22 @@ def row_payload(obj: SyncRow) -> dict[str, Any]:
 
 
 _PLAIN = frozenset({str, int, bool, float, type(None)})
+# The stored types that are not JSON: by exact type, so most values take one lookup.
+_CONVERT: dict[type, Any] = {
+    uuid.UUID: str,
+    Decimal: str,
+    datetime: datetime.isoformat,
+    date: date.isoformat,
+}
 
 
 def _jsonable(value: Any) -> Any:
     if type(value) in _PLAIN:  # most columns: no conversion, and no isinstance chain
         return value
-    if isinstance(value, uuid.UUID | Decimal):
+    convert = _CONVERT.get(type(value))
+    if convert is not None:
+        return convert(value)
+    if isinstance(value, uuid.UUID | Decimal):  # a subclass
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
@@ -31,7 +32,16 @@ from app.services.port_in import line_number, record_port_in
 from domain.calendar import add_months
 from domain.catalog import Offering, OfferingKind
 from domain.errors import RuleViolation
-from domain.ids import new_id
+
+
+@dataclass(frozen=True, slots=True)
+class NewLine:
+    """A subscription a sale has just created (written with the sale at commit)."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    msisdn: str
+    iccid: str | None
 
 
 def plan_lines(row: m.Order, offering_of: Callable[[str], Offering]) -> list[m.OrderLine]:
@@ -99,7 +109,7 @@ def create_subscriptions(
     user: UserInfo,
     store_id: str,
     terminal_id: str,
-) -> list[m.Subscription]:
+) -> list[NewLine]:
     check_new_lines(row, offering_of)
     ordered = _ordered(row)
     plans = [line for line in ordered if offering_of(line.sku).kind is OfferingKind.PLAN]
@@ -110,7 +120,7 @@ def create_subscriptions(
     account_id = billing_account_id(
         session, row.customer_id, store_id=store_id, terminal_id=terminal_id
     )
-    made: list[m.Subscription] = []
+    made: list[NewLine] = []
     for plan_line, sim_line in zip(plans, sims, strict=False):
         msisdn, activation = line_number(session, plan_line, row, now)
         plan_line.msisdn = msisdn
@@ -123,8 +133,9 @@ def create_subscriptions(
             if kind is OfferingKind.ADDON:
                 addons.append(line.description)
         plan = offering_of(plan_line.sku)
-        sub = m.Subscription(
-            id=new_id(),  # the timeline entry refers to it; written in the caller's flush
+        sub_id = add_row(
+            session,
+            m.Subscription,
             customer_id=row.customer_id,
             msisdn=msisdn,
             plan_offering_id=plan_line.offering_id,
@@ -139,7 +150,7 @@ def create_subscriptions(
             if plan_line.commitment
             else None,
         )
-        session.add(sub)
+        sub = NewLine(sub_id, row.customer_id, msisdn, sim_line.serial)
         waiting = "awaits the port-in" if activation == "awaiting_port_in" else "requested"
         add_row(
             session,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,6 +34,9 @@ from app.services.handoffs import hand_on
 from domain.catalog import OfferingKind
 from domain.errors import RuleViolation, ValidationError
 from domain.porting import PortInDetails, validate_port_in
+
+if TYPE_CHECKING:  # new_lines calls this module while completing a sale
+    from app.services.new_lines import NewLine
 
 
 class SalePortIn(BasketHooks):
@@ -153,7 +157,7 @@ def record_port_in(
     session: Session,
     line: m.OrderLine,
     order: m.Order,
-    sub: m.Subscription,
+    sub: NewLine,
     *,
     user_id: uuid.UUID,
     now: datetime,

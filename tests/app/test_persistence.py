@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import event, func, inspect, select, text
 
 from app.db import models as m
 from app.db.engine import make_engine
@@ -97,6 +97,23 @@ def test_sqlite_pragmas_and_durable_commits(tmp_path: Path) -> None:
         assert work.session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
     with uow(durable=True) as work:
         assert work.session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+    engine.dispose()
+
+
+def test_the_safety_level_is_set_when_it_changes_and_kept_across_transactions(
+    tmp_path: Path,
+) -> None:
+    engine, uow = _uow(f"sqlite:///{tmp_path / 'a.db'}")
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    levels = []
+    for durable in (True, True, True, False, False, True):
+        with uow(durable=durable) as work:
+            levels.append(work.session.execute(text("PRAGMA synchronous")).scalar())
+    assert levels == [2, 2, 2, 1, 1, 2]  # FULL for money records, NORMAL otherwise
+    pragmas = [s for s in sent if s.startswith("PRAGMA synchronous=")]
+    assert pragmas == ["PRAGMA synchronous=FULL", "PRAGMA synchronous=NORMAL",
+                       "PRAGMA synchronous=FULL"]  # fmt: skip
     engine.dispose()
 
 
