@@ -5,9 +5,8 @@ the version check kept, and everything that is not plain left to the ORM."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,25 +16,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import models as m
 from app.db.base import Base
-from app.db.engine import make_engine
-from app.db.migrate import upgrade
 from app.db.row_writes import write_pending
-from app.db.uow import UnitOfWork, make_uow_factory, row_payload
+from app.db.uow import UnitOfWork, row_payload
 
-Uow = Callable[..., UnitOfWork]
+Uow = Callable[..., UnitOfWork]  # the `database` fixture (conftest.py) gives one
 SKIPPED = {"id", "customer_id", "billing_account_id", "created_at", "updated_at"}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engine, Uow]]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'rows.db'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    engine = make_engine(url)
-    upgrade(engine)
-    yield engine, make_uow_factory(engine, store_id="S9", terminal_id="T9")
-    engine.dispose()
 
 
 def _new_line(uow: Uow, n: int, *, orm: bool) -> tuple[uuid.UUID, uuid.UUID]:
