@@ -33,7 +33,7 @@ from app.services.tendering import (
     SaleTendering,
     TenderResult,
 )
-from app.services.till_session import open_session
+from app.services.till_session import open_session_id
 from devices.errors import DeviceError
 from domain.card import CardSlip
 from domain.errors import RuleViolation, ValidationError
@@ -133,13 +133,13 @@ class SaleCardIntents(SaleTendering):
                 raise RuleViolation("This refund is not waiting for the card terminal.")
             row = self._order_row(session, payment.order_id)
             self._no_unresolved(session, row)
-            till = open_session(session, self._store_id, self._terminal_id)
+            till = open_session_id(session, self._store_id, self._terminal_id)
             amount = Money.from_minor(-payment.amount_minor, payment.currency)
             reverses = (payment.details or {}).get("reverses", "")
             kind = IntentKind.REVERSAL if reverses else IntentKind.REFUND
             intent = self._new_intent(session, row, kind, amount, user, till)
             payment.intent_id = intent.id
-            payment.session_id = till.id
+            payment.session_id = till
             uow.commit()
             return CardRequest(intent.id, intent.reference, amount, kind, reverses)
 
@@ -247,9 +247,8 @@ class SaleCardIntents(SaleTendering):
         amount = outcome.amount_minor if outcome.amount_minor is not None else intent.amount_minor
         if amount <= 0 or amount > intent.amount_minor:
             raise ValidationError("The terminal approved an amount that was not asked for.")
-        till = session.get(m.TillSession, intent.session_id) if intent.session_id else None
         self._add_payment(
-            session, row, TenderKind.CARD, amount, user, till, intent_id=intent.id,
+            session, row, TenderKind.CARD, amount, user, intent.session_id, intent_id=intent.id,
             details=outcome.slip.as_dict(),
         )  # fmt: skip
         if order.status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED):
@@ -292,7 +291,7 @@ class SaleCardIntents(SaleTendering):
 
     def _new_intent(
         self, session: Session, row: m.Order, kind: IntentKind, amount: Money, user: UserInfo,
-        till: m.TillSession | None, *, original: uuid.UUID | None = None,
+        till: uuid.UUID | None, *, original: uuid.UUID | None = None,
     ) -> m.PaymentIntent:  # fmt: skip
         count = session.scalar(
             select(func.count()).select_from(m.PaymentIntent).where(
@@ -303,7 +302,7 @@ class SaleCardIntents(SaleTendering):
             order_id=row.id, kind=kind.value, status=IntentStatus.PENDING.value,
             amount_minor=amount.minor, currency=amount.currency,
             reference=f"{row.number}-{kind.value[0].upper()}{int(count or 0) + 1}",
-            session_id=till.id if till else None, original_id=original, slip={},
+            session_id=till, original_id=original, slip={},
             receipt_lines=[], user_id=user.id,
         )  # fmt: skip
         session.add(intent)

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.changes import Changes
@@ -30,8 +30,8 @@ from app.services.auth import UserInfo
 from app.services.basket_hooks import BasketHooks
 from app.services.basket_rows import to_domain
 from app.services.basket_views import SaleResult
-from app.services.order_paid import paid_minor
-from app.services.till_session import log_drawer, open_session
+from app.services.order_paid import Tender, paid_so_far, pending_tenders
+from app.services.till_session import log_drawer, open_session_id
 from domain.card import CardSlip
 from domain.errors import RuleViolation, ValidationError
 from domain.money import Money, parse_amount, round_money
@@ -103,6 +103,26 @@ class IntentView:
     message: str
 
 
+# What the payment state shows: an order's approved tenders, and its unclear card payments.
+_APPROVED_TENDERS = (
+    select(m.Payment.tender, m.Payment.amount_minor, m.Payment.currency, m.Payment.details)
+    .where(
+        m.Payment.order_id == bindparam("order_id"),
+        m.Payment.status == "approved",
+        m.Payment.amount_minor > 0,
+    )
+    .order_by(m.Payment.created_at)
+)
+_UNRESOLVED_INTENTS = (
+    select(func.count())
+    .select_from(m.PaymentIntent)
+    .where(
+        m.PaymentIntent.order_id == bindparam("order_id"),
+        m.PaymentIntent.status.in_([s.value for s in UNRESOLVED]),
+    )
+)
+
+
 def credit_note_used(session: Session, number: str) -> int:
     """How much of a credit note earlier sales have spent (vouchers name it in details)."""
     spent = session.scalars(
@@ -159,7 +179,7 @@ class SaleTendering(BasketHooks):
                     session, row, TenderKind.CASH, given.minor, user, till,
                     given_minor=given.minor, change_minor=0,
                 )  # fmt: skip
-                log_drawer(session, till.id, "cash sale", user.id, reference=row.number)
+                log_drawer(session, till, "cash sale", user.id, reference=row.number)
                 result = self._settle(session, row, order, user, now, paid=given)
                 uow.commit()
                 return result
@@ -170,7 +190,7 @@ class SaleTendering(BasketHooks):
             )  # fmt: skip
             sale = self._finish(session, row, order, user, now, paid=cash.due, given=cash.given,
                                 change=cash.change)  # fmt: skip
-            log_drawer(session, till.id, "cash sale", user.id, reference=sale.receipt_number)
+            log_drawer(session, till, "cash sale", user.id, reference=sale.receipt_number)
             result = TenderResult(state=self._state(session, row), sale=sale, change=cash.change)
             uow.commit()
             return result
@@ -263,28 +283,29 @@ class SaleTendering(BasketHooks):
 
     def _add_payment(
         self, session: Session, row: m.Order, tender: TenderKind, amount_minor: int,
-        user: UserInfo, till: m.TillSession | None, *, given_minor: int | None = None,
+        user: UserInfo, till: uuid.UUID | None, *, given_minor: int | None = None,
         change_minor: int | None = None, intent_id: uuid.UUID | None = None,
         details: dict[str, str] | None = None,
     ) -> None:  # fmt: skip
         add_row(
             session, m.Payment, order_id=row.id, tender=tender.value, status="approved",
             amount_minor=amount_minor, given_minor=given_minor, change_minor=change_minor,
-            currency=row.currency, user_id=user.id, session_id=till.id if till else None,
+            currency=row.currency, user_id=user.id, session_id=till,
             intent_id=intent_id, details=details,
         )  # fmt: skip
 
     @contextmanager
     def _tendering(
         self, order_id: uuid.UUID
-    ) -> Iterator[tuple[UnitOfWork, Session, m.Order, m.TillSession]]:
-        """One durable transaction on the order, with this till's open session (or refused)."""
+    ) -> Iterator[tuple[UnitOfWork, Session, m.Order, uuid.UUID]]:
+        """One durable transaction on the order, with the id of this till's open session
+        (or refused)."""
         self._catalog.snapshot()  # read before the write lock is taken
         with self._uow(durable=True) as uow:
             session = uow.session
             session.autoflush = False
             row = self._order_row(session, order_id)
-            yield uow, session, row, open_session(session, self._store_id, self._terminal_id)
+            yield uow, session, row, open_session_id(session, self._store_id, self._terminal_id)
 
     def _settle(
         self, session: Session, row: m.Order, order: Order, user: UserInfo, now: datetime,
@@ -298,14 +319,15 @@ class SaleTendering(BasketHooks):
         return TenderResult(state=self._state(session, row), sale=sale)
 
     def _remaining(self, session: Session, row: m.Order, order: Order) -> Money:
-        return Money.from_minor(max(order.total.minor - paid_minor(session, row), 0), row.currency)
+        paid = paid_so_far(session, row)
+        return Money.from_minor(max(order.total.minor - paid, 0), row.currency)
 
     def _await(
         self, session: Session, row: m.Order, order: Order, user: UserInfo, now: datetime
     ) -> None:
         if order.status is OrderStatus.SUBMITTED:
             order.await_payment(
-                Money.from_minor(paid_minor(session, row), row.currency), user_id=user.id, at=now
+                Money.from_minor(paid_so_far(session, row), row.currency), user_id=user.id, at=now
             )
         self._record_status(session, row, order, user)
 
@@ -330,21 +352,15 @@ class SaleTendering(BasketHooks):
         )  # fmt: skip
 
     def _state(self, session: Session, row: m.Order) -> PaymentState:
-        session.flush()
-        payments = session.scalars(
-            select(m.Payment)
-            .where(m.Payment.order_id == row.id, m.Payment.status == "approved",
-                   m.Payment.amount_minor > 0)
-            .order_by(m.Payment.created_at)
-        ).all()  # fmt: skip
+        if any(isinstance(o, m.PaymentIntent) for o in (*session.new, *session.dirty)):
+            session.flush()  # an intent changed in this transaction: counted as stored below
+        conn = session.connection()
+        stored = conn.execute(_APPROVED_TENDERS, {"order_id": row.id})
+        # Tendering does not autoflush: what this transaction added comes after the stored.
+        payments = [Tender(*p) for p in stored] + pending_tenders(session, row.id)
         total = to_domain(row).total
         paid = sum(p.amount_minor for p in payments)
-        unresolved = session.scalar(
-            select(func.count()).select_from(m.PaymentIntent).where(
-                m.PaymentIntent.order_id == row.id,
-                m.PaymentIntent.status.in_([s.value for s in UNRESOLVED]),
-            )
-        )  # fmt: skip
+        unresolved = conn.execute(_UNRESOLVED_INTENTS, {"order_id": row.id}).scalar()
         return PaymentState(
             order_id=row.id, number=row.number, status=row.status, total=total,
             paid=Money.from_minor(paid, row.currency),

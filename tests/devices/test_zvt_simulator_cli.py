@@ -30,8 +30,10 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_main_serves_a_payment_until_ctrl_c() -> None:
+    # -X faulthandler: if it ever fails to stop, SIGABRT makes it print every thread.
+    command = [sys.executable, "-u", "-X", "faulthandler", "-c", RUN_MAIN]
     process = subprocess.Popen(
-        [sys.executable, "-u", "-c", RUN_MAIN, "--delay", "0", "--then", "decline:0x05"],
+        [*command, "--delay", "0", "--then", "decline:0x05"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -51,7 +53,12 @@ def test_main_serves_a_payment_until_ctrl_c() -> None:
         assert isinstance(approved, Approved) and approved.receipt_no == 1
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=10)
+        try:
+            out, err = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)
+            out, err = process.communicate(timeout=10)
+            pytest.fail(f"the simulator did not stop on Ctrl+C; its threads:\n{err}\n{out}")
     assert process.returncode == 0, err
     assert "Payment 12,50" in out
     assert "approved, receipt 0001" in out
