@@ -100,6 +100,9 @@ class TerminalSimulator:
         self.card_type = card_type
         self.card_name = card_name
         self.step_delay = step_delay
+        # Seconds between booking a payment and telling the till (a slow confirmation):
+        # what a till killed in between has missed can be tested without racing it.
+        self.booked_pause = 0.0
         self._log = log
         self._outcomes: deque[Outcome] = deque()
         self._lock = threading.Lock()
@@ -360,6 +363,7 @@ class TerminalSimulator:
         booking = Booking(kind, amount, self._receipt, self._trace)
         self.bookings.append(booking)
         self.batch.append(booking)
+        self._pause(self.booked_pause)
         now, number, terminal_id = datetime.now(), self.card_number, self.terminal_id
         status = replies.approval_status(
             amount, trace=self._trace, receipt_no=self._receipt, now=now,

@@ -19,8 +19,11 @@ from devices.zvt.simulator_cli import main
 from devices.zvt.terminal import Timeouts, ZvtTerminal
 
 ROOT = Path(__file__).resolve().parents[2]
+# Ctrl+C as in a terminal: a suite started in the background inherits SIGINT ignored, and
+# Python then never turns it into KeyboardInterrupt.
 RUN_MAIN = (
-    "import sys; from devices.zvt.simulator_cli import main; "
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from devices.zvt.simulator_cli import main; "
     "sys.exit(main(sys.argv[1:], out=sys.stdout, err=sys.stderr))"
 )
 
