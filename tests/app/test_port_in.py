@@ -126,7 +126,11 @@ def test_choosing_to_port_gives_back_a_reserved_number(
         ({"porting_code": "a!"}, "porting_code", "4 to 16 letters and digits"),
         ({"requested": "soon"}, "requested", "YYYY-MM-DD"),
         ({"requested": TODAY.isoformat()}, "requested", "earliest porting date"),
-        ({"requested": (TODAY + timedelta(days=200)).isoformat()}, "requested", "120 days"),
+        (
+            {"requested": next_working_day(TODAY + timedelta(days=200)).isoformat()},
+            "requested",
+            "120 days",
+        ),
     ],
 )
 def test_bad_port_in_details_are_refused(
