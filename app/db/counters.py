@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
+from app.db import prepared
 from app.db.models import Counter
 
 _TAKE = (
@@ -33,7 +34,7 @@ def next_value(session: Session, series: str, *, flush: bool = True) -> int:
     if flush:
         session.flush()
     conn = session.connection()
-    taken = conn.execute(_TAKE, {"taken_series": series}).scalar()
+    taken = prepared.scalar(conn, _TAKE, {"taken_series": series})
     if taken is None:
         conn.execute(insert(Counter).values(series=series, next_value=2))
         return 1

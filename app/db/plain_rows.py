@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
+from app.db import prepared
 from app.db.base import SyncRow
 from domain.ids import new_id
 
@@ -66,7 +67,7 @@ def read_row(
         statement = _READS[(model, column)] = select(
             *(mapper.columns[key] for key in _keys(model))
         ).where(mapper.columns[column] == bindparam("value"))
-    found = session.connection().execute(statement, {"value": value}).first()
+    found = prepared.first(session.connection(), statement, {"value": value})
     if found is None:
         return None
     values = dict(zip(_keys(model), found, strict=True))

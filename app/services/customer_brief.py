@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
+from app.db import prepared
 
 _HELD = "customer_briefs"
 _BRIEF = select(
@@ -46,7 +47,7 @@ def customer_brief(session: Session, customer_id: uuid.UUID) -> CustomerBrief | 
     held: dict[uuid.UUID, CustomerBrief | None] = session.info.setdefault(_HELD, {})
     if customer_id in held:
         return held[customer_id]
-    found = session.connection().execute(_BRIEF, {"customer_id": customer_id}).first()
+    found = prepared.first(session.connection(), _BRIEF, {"customer_id": customer_id})
     brief = None if found is None else CustomerBrief(customer_id, *found)
     held[customer_id] = brief
     return brief

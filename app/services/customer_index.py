@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from app.db import prepared
 from domain.names import latin, skeleton
 from domain.text import search_key
 
@@ -181,9 +182,9 @@ def add_identifiers(
     """
     if not has_index(conn):
         return True
-    rows = conn.execute(
-        _ROW, {"match": f'ids : "{identifier_token(customer_no)}"', "cid": customer_id.hex}
-    ).all()
+    rows = prepared.rows(
+        conn, _ROW, {"match": f'ids : "{identifier_token(customer_no)}"', "cid": customer_id.hex}
+    )
     if len(rows) != 1:
         return False
     rowid, held_text = rows[0]
@@ -191,7 +192,7 @@ def add_identifiers(
     known = set(held)
     new = [t for t in dict.fromkeys(map(identifier_token, identifiers)) if t and t not in known]
     if new:
-        conn.execute(_SET_IDS, {"ids": " ".join([*held, *new]), "rowid": rowid})
+        prepared.rows(conn, _SET_IDS, {"ids": " ".join([*held, *new]), "rowid": rowid})
     return True
 
 

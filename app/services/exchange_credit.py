@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
+from app.db import prepared
 from domain.money import Money
 
 _WAITING_CREDIT = select(func.coalesce(func.sum(m.ReturnRecord.refund_minor), 0)).where(
@@ -24,7 +25,7 @@ _WAITING_CREDIT = select(func.coalesce(func.sum(m.ReturnRecord.refund_minor), 0)
 
 def exchange_credit(session: Session, order_id: uuid.UUID) -> int:
     """Minor units of credit from completed exchange returns waiting on this basket."""
-    total = session.connection().execute(_WAITING_CREDIT, {"order_id": order_id}).scalar()
+    total = prepared.scalar(session.connection(), _WAITING_CREDIT, {"order_id": order_id})
     return int(total or 0)
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
-from app.db import plain_rows
+from app.db import plain_rows, prepared
 from app.db.counters import next_number
 from app.db.plain_rows import add_row
 from app.services.auth import UserInfo
@@ -85,7 +85,9 @@ def billing_account_id(
         if values["customer_id"] == customer_id:
             account_id: uuid.UUID = values["id"]
             return account_id
-    found = session.connection().execute(_FIRST_ACCOUNT, {"customer_id": customer_id}).scalar()
+    found: uuid.UUID | None = prepared.scalar(
+        session.connection(), _FIRST_ACCOUNT, {"customer_id": customer_id}
+    )
     if found is not None:
         return found
     customer = customer_brief(session, customer_id)

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
-from app.db import plain_rows
+from app.db import plain_rows, prepared
 
 _STORED_PAID = select(func.coalesce(func.sum(m.Payment.amount_minor), 0)).where(
     m.Payment.order_id == bindparam("order_id"),
@@ -65,5 +65,5 @@ def pending_tenders(session: Session, order_id: uuid.UUID) -> list[Tender]:
 
 
 def _stored(session: Session, order: m.Order) -> int:
-    stored = session.connection().execute(_STORED_PAID, {"order_id": order.id}).scalar()
+    stored = prepared.scalar(session.connection(), _STORED_PAID, {"order_id": order.id})
     return int(stored or 0)

@@ -16,9 +16,11 @@ from decimal import Decimal
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.util import identity_key
 
 from app.changes import Changes
 from app.db import models as m
+from app.db import prepared
 from app.db.counters import next_number
 from app.db.plain_rows import add_row
 from app.db.types import utcnow
@@ -72,6 +74,9 @@ __all__ = [
 
 
 _WITH_LINES = [joinedload(m.Order.lines)]
+# The same read as one statement built once: ``session.get`` with options builds a new
+# statement and its cache key on every call.
+_ORDER_WITH_LINES = select(m.Order).options(*_WITH_LINES).where(m.Order.id == bindparam("order_id"))
 
 # The plans of the customer's active lines (eligibility, bundles): one prepared statement,
 # read on the session's connection (subscriptions are never pending while pricing).
@@ -228,7 +233,7 @@ class SaleService(SaleAdds, SaleNumbers, SaleTerms, SalePortIn, SaleCompletion):
         if customer is not None and customer.birth_date is not None:
             today, born = self._today(), customer.birth_date
             age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        plans = session.connection().execute(_ACTIVE_PLANS, {"customer_id": row.customer_id}).all()
+        plans = prepared.rows(session.connection(), _ACTIVE_PLANS, {"customer_id": row.customer_id})
         return CustomerFacts(
             age=age,
             active_lines=len(plans),
@@ -269,7 +274,11 @@ class SaleService(SaleAdds, SaleNumbers, SaleTerms, SalePortIn, SaleCompletion):
     # -- helpers -------------------------------------------------------------------------
     def _order_row(self, session: Session, order_id: uuid.UUID) -> m.Order:
         # Its lines in the same query: every use of a basket reads them.
-        row = session.get(m.Order, order_id, options=_WITH_LINES)
+        if identity_key(m.Order, (order_id,)) in session.identity_map:
+            row = session.get(m.Order, order_id, options=_WITH_LINES)  # the one the session holds
+        else:
+            found = session.execute(_ORDER_WITH_LINES, {"order_id": order_id})
+            row = found.unique().scalar_one_or_none()
         if row is None:
             raise NotFound("This basket no longer exists.")
         return row

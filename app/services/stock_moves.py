@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
+from app.db import prepared
 from app.db.plain_rows import add_row, change_row, read_row
 from domain.errors import RuleViolation
 
@@ -106,21 +107,23 @@ def _sell_unit(
     )  # fmt: skip
 
 
-# Which of a sale's offerings this store counts by quantity (accessories; not plans).
+# Whether this store counts an offering by quantity (accessories; not plans): one
+# prepared read per offering sold without a serial (a basket holds a few).
 _COUNTED = select(m.StockLevel.offering_id).where(
     m.StockLevel.store_id == bindparam("store_id"),
-    m.StockLevel.offering_id.in_(bindparam("offering_ids", expanding=True)),
+    m.StockLevel.offering_id == bindparam("offering_id"),
 )
 
 
 def record_sale(session: Session, order: m.Order, *, store_id: str, user_id: uuid.UUID) -> None:
     """The goods of a completed order leave the store: units sold, quantities taken off."""
     by_quantity = {line.offering_id for line in order.lines if not line.serial}
-    counted = (
-        set(session.scalars(_COUNTED, {"store_id": store_id, "offering_ids": list(by_quantity)}))
-        if by_quantity
-        else set()
-    )
+    conn = session.connection()
+    counted = {
+        offering_id
+        for offering_id in by_quantity
+        if prepared.first(conn, _COUNTED, {"store_id": store_id, "offering_id": offering_id})
+    }
     for line in order.lines:
         if line.serial:
             _sell_unit(

@@ -19,11 +19,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.changes import Changes
 from app.db import models as m
+from app.db import prepared
 from app.db.plain_rows import add_row
 from app.db.uow import UnitOfWork
 from app.services.auth import UserInfo
@@ -118,7 +119,7 @@ _UNRESOLVED_INTENTS = (
     .select_from(m.PaymentIntent)
     .where(
         m.PaymentIntent.order_id == bindparam("order_id"),
-        m.PaymentIntent.status.in_([s.value for s in UNRESOLVED]),
+        or_(*(m.PaymentIntent.status == s.value for s in UNRESOLVED)),  # no IN: prepared
     )
 )
 
@@ -355,12 +356,12 @@ class SaleTendering(BasketHooks):
         if any(isinstance(o, m.PaymentIntent) for o in (*session.new, *session.dirty)):
             session.flush()  # an intent changed in this transaction: counted as stored below
         conn = session.connection()
-        stored = conn.execute(_APPROVED_TENDERS, {"order_id": row.id})
+        stored = prepared.rows(conn, _APPROVED_TENDERS, {"order_id": row.id})
         # Tendering does not autoflush: what this transaction added comes after the stored.
         payments = [Tender(*p) for p in stored] + pending_tenders(session, row.id)
         total = to_domain(row).total
         paid = sum(p.amount_minor for p in payments)
-        unresolved = conn.execute(_UNRESOLVED_INTENTS, {"order_id": row.id}).scalar()
+        unresolved = prepared.scalar(conn, _UNRESOLVED_INTENTS, {"order_id": row.id})
         return PaymentState(
             order_id=row.id, number=row.number, status=row.status, total=total,
             paid=Money.from_minor(paid, row.currency),

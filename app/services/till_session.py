@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
+from app.db import prepared
 from app.db.plain_rows import add_row
 from app.db.types import utcnow
 from domain.errors import RuleViolation
@@ -39,10 +40,8 @@ _OPEN_SESSION_ID = select(m.TillSession.id).where(
 def open_session_id(session: Session, store_id: str, till_id: str) -> uuid.UUID:
     """:func:`open_session`'s id only, read with one prepared statement (a sale's tender
     and drawer opening need nothing else of it)."""
-    found = (
-        session.connection()
-        .execute(_OPEN_SESSION_ID, {"store_id": store_id, "till_id": till_id})
-        .scalar()
+    found: uuid.UUID | None = prepared.scalar(
+        session.connection(), _OPEN_SESSION_ID, {"store_id": store_id, "till_id": till_id}
     )
     if found is None:
         raise RuleViolation(NO_SESSION)
