@@ -97,6 +97,7 @@ class _Read:
 
 
 _READS: dict[tuple[int, str], _Read] = {}
+_MAX_READS = 512  # compiled reads kept; far more than the app's module-level statements
 
 
 def rows(
@@ -107,6 +108,8 @@ def rows(
     statement that returns no rows."""
     read = _READS.get((id(statement), conn.dialect.name))
     if read is None:
+        if len(_READS) >= _MAX_READS:  # statements built per call do not belong here
+            _READS.clear()
         read = _READS[(id(statement), conn.dialect.name)] = _compile_read(statement, conn.dialect)
     try:
         values = [params[name] if name in params else read.built_with[name] for name in read.names]

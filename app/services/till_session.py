@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.orm import Session
 
 from app.db import models as m
@@ -33,7 +33,9 @@ def open_session(session: Session, store_id: str, till_id: str) -> m.TillSession
 _OPEN_SESSION_ID = select(m.TillSession.id).where(
     m.TillSession.store_id == bindparam("store_id"),
     m.TillSession.till_id == bindparam("till_id"),
-    m.TillSession.status == "open",
+    # Written into the SQL, not bound: SQLite prepares a statement again for every new
+    # binding of a value its partial index (uq_till_sessions_open) is conditioned on.
+    m.TillSession.status == literal_column("'open'"),
 )
 
 
