@@ -48,26 +48,47 @@ def ensure_venv() -> None:
     STAMP.write_text(digest)
 
 
-def ensure_qt_libraries() -> None:
-    """Qt's offscreen platform still needs a few shared libraries on a bare Debian/Ubuntu."""
+QT_BASE = ["libegl1", "libgl1", "libxkbcommon0", "libfontconfig1", "libdbus-1-3"]
+# What Qt's X11 platform (xcb) loads besides: a window on a screen, or under Xvfb.
+QT_XCB = [
+    "libx11-xcb1", "libxcb-cursor0", "libxcb-icccm4", "libxcb-image0", "libxcb-keysyms1",
+    "libxcb-randr0", "libxcb-render-util0", "libxcb-shape0", "libxcb-xfixes0", "libxcb-xkb1",
+    "libxcb-xinerama0", "libxkbcommon-x11-0",
+]  # fmt: skip
+
+
+def qt_starts(platform: str | None) -> bool:
+    """Whether a QApplication starts on ``platform`` (None: the one Qt picks itself)."""
+    env = dict(os.environ)
+    if platform:
+        env["QT_QPA_PLATFORM"] = platform
     probe = subprocess.run(
         [str(PY), "-c", "from PySide6.QtWidgets import QApplication; QApplication([])"],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        env=env,
         capture_output=True,
     )
-    if probe.returncode == 0:
+    return probe.returncode == 0
+
+
+def ensure_qt_libraries(*, window: bool = False) -> None:
+    """Qt's offscreen platform (the tests) still needs a few shared libraries on a bare
+    Debian/Ubuntu; a real window (``window``, when there is a display) needs the X11 ones.
+    """
+    on_screen = window and bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    platform = None if on_screen else "offscreen"
+    if qt_starts(platform):
         return
+    packages = QT_BASE + (QT_XCB if on_screen else [])
     apt = shutil.which("apt-get")
     if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
         say("installing the system libraries Qt needs (apt-get)")
-        packages = ["libegl1", "libgl1", "libxkbcommon0", "libfontconfig1", "libdbus-1-3"]
         run([apt, "update", "-qq"])
         run(
             [apt, "install", "-y", "-qq", *packages],
             env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
         )
     else:
-        say("Qt cannot start: install libegl1 libgl1 libxkbcommon0 libfontconfig1 (see README)")
+        say(f"Qt cannot start: install {' '.join(packages)} (see README)")
 
 
 def main(argv: list[str]) -> int:
@@ -77,7 +98,7 @@ def main(argv: list[str]) -> int:
     ensure_venv()
     what, rest = argv[0], argv[1:]
     if what == "app":
-        ensure_qt_libraries()
+        ensure_qt_libraries(window=True)
         storedesk = BIN / ("storedesk.exe" if os.name == "nt" else "storedesk")
         return subprocess.call([str(storedesk), "--demo", *rest])
     ensure_qt_libraries()
