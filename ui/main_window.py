@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLineEdit,
-    QListWidget,
     QMainWindow,
     QStackedWidget,
     QWidget,
 )
 
+from ui.area_list import AreaList
 from ui.errors import ErrorRouter
 from ui.keys import shortcut
 from ui.login import LoginScreen
@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
 
         self.login = LoginScreen(settings, runner)
         self.login.logged_in.connect(self._logged_in)
-        self.nav = QListWidget()
+        self.nav = AreaList()
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(240)
         self.pages = QStackedWidget()
@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
             self.stock, self.settings_screen,
         )  # fmt: skip
         for index, (name, screen) in enumerate(zip(AREAS, screens, strict=True)):
-            self.nav.addItem(f"{name}\tCtrl+{index + 1}")
+            self.nav.add_area(name, f"Ctrl+{index + 1}")
             self.pages.addWidget(screen)
         self.status.attach(services)
         self.login.attach(services)
