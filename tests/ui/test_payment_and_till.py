@@ -107,6 +107,7 @@ def test_the_till_from_no_sale_to_close_and_open(
     assert anna.pages.currentWidget() is till
     qtbot.waitUntil(lambda: "Till open" in till.state.text(), timeout=3000)
     assert "200.00 EUR" in till.report.text()
+    assert "Paid out</td><td align=right>0.00 EUR" in till.report.text()  # not "−0.00"
     assert not till.buttons["till_open"].isEnabled()
 
     qtbot.keyClick(till, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier

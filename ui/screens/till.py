@@ -44,6 +44,11 @@ if TYPE_CHECKING:
     from domain.money import Money
 
 
+def _deducted(amount: Money) -> str:
+    """An amount the drawer lost, with a minus sign, except nothing (not "−0.00")."""
+    return amount.format() if amount.is_zero() else f"−{amount.format()}"
+
+
 def report_html(report: TillReport) -> str:
     e = report.expected
     rows = [
@@ -53,9 +58,9 @@ def report_html(report: TillReport) -> str:
         + "</p><table>",
         f"<tr><td>Opening float</td><td align=right>{e.opening_float.format()}</td></tr>",
         f"<tr><td>Cash sales</td><td align=right>{e.cash_sales.format()}</td></tr>",
-        f"<tr><td>Cash refunds</td><td align=right>−{e.cash_refunds.format()}</td></tr>",
+        f"<tr><td>Cash refunds</td><td align=right>{_deducted(e.cash_refunds)}</td></tr>",
         f"<tr><td>Paid in</td><td align=right>{e.cash_in.format()}</td></tr>",
-        f"<tr><td>Paid out</td><td align=right>−{e.cash_out.format()}</td></tr>",
+        f"<tr><td>Paid out</td><td align=right>{_deducted(e.cash_out)}</td></tr>",
         f"<tr><td><b>Cash expected</b></td><td align=right><b>{e.cash.format()}</b></td></tr>",
     ]
     if report.counted is not None and report.variance is not None:
