@@ -63,6 +63,10 @@ class SettingsScreen(QWidget):
         for row, cells in enumerate(rows):
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
+        # Keys and sources whole (IT reads them to set a value); the value takes the rest.
+        self.table.resizeColumnToContents(0)
+        self.table.resizeColumnToContents(2)
+        self.table.verticalHeader().hide()
         self.show_states()
 
     def show_states(self) -> None:
