@@ -167,9 +167,10 @@ class CatalogService:
         )
 
     def stock_counts(self) -> dict[str, int]:
-        """Units in this store's stock per offering code (devices by IMEI, SIMs by ICCID)."""
+        """What this store has in stock per offering code: devices by IMEI and SIMs by ICCID
+        (units in stock), accessories by quantity (on hand)."""
         counts: dict[str, int] = {}
-        with self._uow() as uow:
+        with self._uow(read_only=True) as uow:
             session = uow.session
             for table in (m.DeviceUnit, m.SimCard):
                 rows = session.execute(
@@ -180,6 +181,13 @@ class CatalogService:
                 )
                 for sku, count in rows:
                     counts[sku] = counts.get(sku, 0) + int(count)
+            levels = session.execute(
+                select(m.Offering.sku, m.StockLevel.on_hand)
+                .join(m.StockLevel, m.StockLevel.offering_id == m.Offering.id)
+                .where(m.StockLevel.store_id == self._store_id)
+            )
+            for sku, on_hand in levels:
+                counts[sku] = counts.get(sku, 0) + int(on_hand)
         return counts
 
     # -- import and export ---------------------------------------------------------------

@@ -101,6 +101,8 @@ def test_filter_and_stock(demo_services: Services) -> None:
     assert {r.offering.code for r in plans} == {"PLAN-M", "PLAN-L"}
     stock = catalog.stock_counts()
     assert stock["DEV-IP15"] == 5 and stock["SIM-STD"] == 160 and stock["SIM-ESIM"] == 40
+    assert stock["ACC-CASE"] == 25  # accessories by quantity on hand
+    assert "PLAN-M" not in stock
 
 
 def test_plan_comparison_uses_the_engine(demo_services: Services) -> None:

@@ -86,6 +86,13 @@ def test_filter_as_you_type(qtbot: QtBot, window: MainWindow) -> None:
     assert screen.model.index(row, 5).data() == "5"  # in stock here
 
     screen.text.clear()
+    qtbot.keyClicks(screen.text, "case", delay=TYPING_MS)
+    row = _codes(screen).index("ACC-CASE")
+    assert screen.model.index(row, 5).data() == "25"  # accessories: the quantity on hand
+    metrics = screen.table.fontMetrics()
+    assert screen.table.columnWidth(1) > metrics.horizontalAdvance("BUNDLE-IP15-M24")
+
+    screen.text.clear()
     screen.kind.setCurrentIndex(1)  # plans
     screen.data.setCurrentIndex(3)  # 30 GB or more
     assert set(_codes(screen)) == {"PLAN-M", "PLAN-L"}

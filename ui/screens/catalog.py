@@ -108,8 +108,8 @@ class CatalogModel(QAbstractTableModel):
                 return f"{row.headline:.2f}{' / month' if monthly else ''}"
             if col == 4:
                 return data_text(row.data_mb)
-            if col == 5:
-                if offering.serial:
+            if col == 5:  # units by serial, or the quantity of what the store counts
+                if offering.serial or offering.code in self.stock:
                     return str(self.stock.get(offering.code, 0))
                 return ""
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (3, 5):
@@ -204,6 +204,12 @@ class CatalogScreen(QWidget):
 
     def _loaded(self, result: tuple[CatalogSnapshot, dict[str, int]]) -> None:
         self._snapshot, self.model.stock = result
+        # The code column as wide as the catalog's longest code (a code never wraps).
+        codes = self._snapshot.catalog.offerings
+        if codes:
+            metrics = self.table.fontMetrics()
+            widest = max(metrics.horizontalAdvance(code) for code in codes)
+            self.table.setColumnWidth(1, widest + 16)
         self.apply_filter()
 
     def query(self) -> CatalogQuery | None:
